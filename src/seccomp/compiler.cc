@@ -135,6 +135,8 @@ class ArgCompiler {
   // (arg & mask) == datum, one word at a time; words the mask ignores are not loaded.
   NodeId masked_equal(unsigned index, uint64_t mask, uint64_t datum, NodeId pass, NodeId fail) {
     if ((datum & ~mask) != 0) return fail;  // bits outside the mask can never match
+    // A 32-bit ABI's high word is zero, so its part of the test holds only for a zero datum.
+    if (!wide_ && hi(datum) != 0) return fail;
     NodeId low = masked_word(arg_lo_offset(index), lo(mask), lo(datum), pass, fail);
     if (!wide_) return low;
     return masked_word(arg_hi_offset(index), hi(mask), hi(datum), low, fail);

@@ -1,0 +1,51 @@
+#include "base/json.h"
+
+#include <gtest/gtest.h>
+
+namespace bulkhead {
+namespace {
+
+TEST(JsonDocument, RecordsPositionsOfKeysAndArrayElements) {
+  auto doc = JsonDocument::parse(
+      "{\n  \"a\": 1,\n  \"list\": [\n    \"x\",\n    {\"b\": true}\n  ]\n}", "f.json");
+  auto key = doc.where("/a");
+  EXPECT_EQ(key.line, 2);
+  EXPECT_EQ(key.column, 3);
+  auto element = doc.where("/list/0");
+  EXPECT_EQ(element.line, 4);
+  EXPECT_EQ(element.column, 5);
+  auto nested = doc.where("/list/1/b");
+  EXPECT_EQ(nested.line, 5);
+  EXPECT_EQ(nested.column, 6);
+  EXPECT_EQ(doc.root()["list"][1]["b"], true);
+}
+
+TEST(JsonDocument, UnknownPointerFallsBackToNearestParent) {
+  auto doc = JsonDocument::parse("{\n \"o\": {\"k\": 1}}", "f.json");
+  EXPECT_EQ(doc.where("/o/missing").line, 2);
+}
+
+TEST(JsonDocument, MalformedJsonNamesFileLineAndColumn) {
+  try {
+    JsonDocument::parse("{\n  \"a\": 1,\n  \"b\": ]\n}", "bad.json");
+    FAIL() << "expected an error";
+  } catch (const Error& e) {
+    ASSERT_TRUE(e.where().has_value());
+    EXPECT_EQ(e.where()->file, "bad.json");
+    EXPECT_EQ(e.where()->line, 3);
+    EXPECT_NE(std::string(e.what()).find("bad.json:3:"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("malformed JSON"), std::string::npos) << e.what();
+  }
+}
+
+TEST(JsonDocument, EmptyInputIsAnError) {
+  EXPECT_THROW(JsonDocument::parse("", "e.json"), Error);
+}
+
+TEST(JsonDocument, ReadablePointer) {
+  EXPECT_EQ(readable_pointer("/syscalls/3/args/0/op"), "syscalls[3].args[0].op");
+  EXPECT_EQ(readable_pointer(""), "(top level)");
+}
+
+}  // namespace
+}  // namespace bulkhead
