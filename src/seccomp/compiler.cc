@@ -275,6 +275,8 @@ class DecisionTree {
   }
 
   NodeId build() { return build(0, runs_.size() - 1); }
+  // Sum over runs of weight x comparisons on the way to it.
+  double cost() const { return cost_[0][runs_.size() - 1]; }
 
  private:
   NodeId build(size_t i, size_t j) {
@@ -351,6 +353,72 @@ std::vector<Run> number_runs(Dag& dag, const Filter& filter, const ArchFilter& a
   return runs;
 }
 
+// A run broken by single numbers with another decision (an allowed range with one denied
+// syscall in it) can be kept whole: a `jeq` per hole in front of its decision replaces two
+// tree splits per hole. Worth it when the tree gets shallower by more than the holes cost.
+struct HoledRuns {
+  std::vector<Run> runs;
+  double hole_cost = 0;  // weight x extra `jeq`s executed
+};
+
+HoledRuns punch_holes(Dag& dag, const std::vector<Run>& runs, size_t max_holes) {
+  struct Merged {
+    Run run;
+    NodeId base;
+    double base_weight;
+    std::vector<Run> holes;
+  };
+  std::vector<Merged> merged;
+  for (const Run& r : runs) {
+    if (merged.size() >= 2) {
+      Merged& hole = merged.back();
+      Merged& left = merged[merged.size() - 2];
+      bool single = hole.holes.empty() && hole.run.first == hole.run.last;
+      if (single && left.base == r.decision && left.holes.size() < max_holes &&
+          left.run.last + 1 == hole.run.first && hole.run.last + 1 == r.first) {
+        left.holes.push_back(hole.run);
+        left.run.last = r.last;
+        left.run.weight += hole.run.weight + r.weight;
+        left.base_weight += r.weight;
+        merged.pop_back();
+        continue;
+      }
+    }
+    merged.push_back({r, r.decision, r.weight, {}});
+  }
+  HoledRuns out;
+  for (Merged& m : merged) {
+    // Heaviest hole tested first.
+    std::stable_sort(m.holes.begin(), m.holes.end(),
+                     [](const Run& a, const Run& b) { return a.weight > b.weight; });
+    NodeId node = m.base;
+    for (auto it = m.holes.rbegin(); it != m.holes.rend(); ++it)
+      node = dag.jump(BPF_JEQ, static_cast<uint32_t>(it->first), it->decision, node);
+    out.hole_cost += m.base_weight * static_cast<double>(m.holes.size());
+    for (size_t k = 0; k < m.holes.size(); ++k)
+      out.hole_cost += m.holes[k].weight * static_cast<double>(k + 1);
+    m.run.decision = node;
+    out.runs.push_back(m.run);
+  }
+  return out;
+}
+
+// The cheapest tree over `runs`, trying a few limits on holes per run.
+NodeId best_tree(Dag& dag, const std::vector<Run>& runs) {
+  NodeId best = -1;
+  double best_cost = std::numeric_limits<double>::infinity();
+  for (size_t max_holes : {0, 1, 2, 3, 4}) {
+    HoledRuns variant = punch_holes(dag, runs, max_holes);
+    DecisionTree tree(dag, variant.runs);
+    double cost = tree.cost() + variant.hole_cost;
+    if (cost < best_cost - 1e-9) {
+      best_cost = cost;
+      best = tree.build();
+    }
+  }
+  return best;
+}
+
 NodeId compile_arch(Dag& dag, const Filter& filter, const ArchFilter& af,
                     const CompileOptions& options, NodeId bad_arch) {
   NodeId beyond =
@@ -376,8 +444,7 @@ NodeId compile_arch(Dag& dag, const Filter& filter, const ArchFilter& af,
   } else {
     runs = number_runs(dag, filter, af, options, info.nr_base, kNrSpaceEnd, beyond);
   }
-  DecisionTree tree(dag, runs);
-  return dag.load(kNrOffset, tree.build());
+  return dag.load(kNrOffset, best_tree(dag, runs));
 }
 
 // ---------------------------------------------------------------------------------------------
