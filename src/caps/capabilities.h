@@ -38,8 +38,9 @@ std::string cap_name(int cap);  // "CAP_SYS_ADMIN"
 // unknown entry.
 CapSet parse_cap_list(std::string_view list);
 
-// Bulkhead's default for a container: Docker's default set without NET_RAW, MKNOD,
-// AUDIT_WRITE and SETFCAP (see docs/CAPABILITIES.md).
+// Bulkhead's default for a container: Docker's default set without NET_RAW (raw packets:
+// spoofing, ARP/ICMP tricks), MKNOD (device nodes), AUDIT_WRITE (forging audit records) and
+// SETFCAP (granting file capabilities), which ordinary services do not need.
 CapSet default_container_caps();
 
 }  // namespace bulkhead::caps
