@@ -19,6 +19,9 @@ constexpr uint32_t kArchOffset = offsetof(struct seccomp_data, arch);
 constexpr uint32_t kArgsOffset = offsetof(struct seccomp_data, args);
 constexpr size_t kMaxJump = 255;  // jt/jf are 8 bits
 constexpr uint64_t kNrSpaceEnd = 0x100000000ull;
+// Tree weights (see number_runs): an ordinary syscall number weighs 1.
+constexpr double kArgumentCheckedWeight = 60;
+constexpr double kX32WeightScale = 0.05;
 
 uint32_t hi(uint64_t v) {
   return static_cast<uint32_t>(v >> 32);
@@ -116,8 +119,10 @@ class ArgCompiler {
       if (hi(v) != 0) return fail;
       return dag_.load(arg_lo_offset(index), dag_.jump(BPF_JEQ, lo(v), pass, fail));
     }
-    NodeId low = dag_.load(arg_lo_offset(index), dag_.jump(BPF_JEQ, lo(v), pass, fail));
-    return dag_.load(arg_hi_offset(index), dag_.jump(BPF_JEQ, hi(v), low, fail));
+    // Low word first: it is where values differ in practice (flags, families, fds), so a
+    // mismatch is usually settled after one load.
+    NodeId high = dag_.load(arg_hi_offset(index), dag_.jump(BPF_JEQ, hi(v), pass, fail));
+    return dag_.load(arg_lo_offset(index), dag_.jump(BPF_JEQ, lo(v), high, fail));
   }
 
   // arg > v (op = JGT) or arg >= v (op = JGE), unsigned 64-bit: decided by the high words
@@ -137,9 +142,9 @@ class ArgCompiler {
     if ((datum & ~mask) != 0) return fail;  // bits outside the mask can never match
     // A 32-bit ABI's high word is zero, so its part of the test holds only for a zero datum.
     if (!wide_ && hi(datum) != 0) return fail;
-    NodeId low = masked_word(arg_lo_offset(index), lo(mask), lo(datum), pass, fail);
-    if (!wide_) return low;
-    return masked_word(arg_hi_offset(index), hi(mask), hi(datum), low, fail);
+    if (!wide_) return masked_word(arg_lo_offset(index), lo(mask), lo(datum), pass, fail);
+    NodeId high = masked_word(arg_hi_offset(index), hi(mask), hi(datum), pass, fail);
+    return masked_word(arg_lo_offset(index), lo(mask), lo(datum), high, fail);
   }
 
   NodeId masked_word(uint32_t offset, uint32_t mask, uint32_t datum, NodeId pass, NodeId fail) {
@@ -327,8 +332,15 @@ std::vector<Run> number_runs(Dag& dag, const Filter& filter, const ArchFilter& a
   if (af.highest_known < base) known_end = base;
   // Numbers of syscalls the arch has but the profile never names still count for weights.
   std::map<uint64_t, double> weights;
+  // x32 is rarely used (many kernels leave it out): its numbers must be correct, not fast.
+  double abi_scale = af.arch == Arch::X32 ? kX32WeightScale : 1.0;
   for (const auto& [nr, name] : table.entries())
-    if (nr >= base && nr < end) weights[nr] = syscall_weight(options.weighting, name);
+    if (nr >= base && nr < end) weights[nr] = abi_scale * syscall_weight(options.weighting, name);
+  // The kernel caches allowed syscalls that the number alone decides, so at run time the
+  // filter mostly runs for the ones with argument checks: keep those near the root.
+  for (const auto& [nr, sc] : af.syscalls)
+    if (!sc.fixed_action() && nr >= base && nr < end)
+      weights[nr] += abi_scale * kArgumentCheckedWeight;
 
   uint64_t cursor = base;
   auto weight_between = [&](uint64_t first, uint64_t last) {

@@ -194,13 +194,14 @@ Filter resolve(const Profile& profile, const ResolveOptions& options) {
 
   // Names no architecture knows: an error unless the caller asked to skip them.
   std::set<std::string> skipped;
-  for (const auto& rule : profile.syscalls) {
+  for (size_t r = 0; r < profile.syscalls.size(); ++r) {
+    const auto& rule = profile.syscalls[r];
     for (size_t i = 0; i < rule.names.size(); ++i) {
       const auto& name = rule.names[i];
       if (syscall_name_known(name)) continue;
       if (!options.ignore_unknown)
         throw Error(i < rule.name_locations.size() ? rule.name_locations[i] : rule.where,
-                    "syscalls[].names",
+                    "syscalls[" + std::to_string(r) + "].names[" + std::to_string(i) + "]",
                     "unknown syscall \"" + name +
                         "\" (not known to libseccomp on any architecture; "
                         "--ignore-unknown skips such names)");
@@ -226,22 +227,23 @@ Filter resolve(const Profile& profile, const ResolveOptions& options) {
           condition_applies(rule.includes, aliases, options.caps, options.kernel, rule, true) &&
           condition_applies(rule.excludes, aliases, options.caps, options.kernel, rule, false);
       for (const auto& name : rule.names) {
-        auto nr = table.number(name);
-        if (!nr) continue;  // not a syscall of this arch (e.g. socketcall on x86_64)
-        af.highest_known = std::max(af.highest_known, *nr);
-        if (!active) continue;
-        add(*nr, name, ResolvedRule{profile.rule_action(rule), rule.args, index});
-        // On x86, socket() and friends are also reachable through socketcall()/ipc(). An
-        // unconditional rule covers that path too; a rule with argument checks cannot (the
-        // arguments sit behind a pointer), so it is not widened to it — unlike libseccomp,
-        // which drops the checks there.
-        if (arch == Arch::X86 && rule.args.empty()) {
-          if (auto mux = x86_multiplexed(name)) {
+        // On x86, socket() and friends are also reachable through socketcall()/ipc() (some,
+        // like accept and send, only that way). An unconditional rule covers that path too; a
+        // rule with argument checks cannot (the arguments sit behind a pointer), so it is not
+        // widened to it — unlike libseccomp, which drops the checks there.
+        auto mux = arch == Arch::X86 ? x86_multiplexed(name) : std::nullopt;
+        if (mux) {
+          af.highest_known = std::max(af.highest_known, mux->mux_nr);
+          if (active && rule.args.empty()) {
             ArgCmp sub{0, CmpOp::Equal, mux->subcall, 0};
             add(mux->mux_nr, std::string(table.name(mux->mux_nr)),
                 ResolvedRule{profile.rule_action(rule), {sub}, index, true});
           }
         }
+        auto nr = table.number(name);
+        if (!nr) continue;  // not a syscall of this arch (e.g. socketcall on x86_64)
+        af.highest_known = std::max(af.highest_known, *nr);
+        if (active) add(*nr, name, ResolvedRule{profile.rule_action(rule), rule.args, index});
       }
     }
     // Most restrictive first: the compiler tests rules in this order and takes the first match.
@@ -259,8 +261,10 @@ Verdict evaluate(const Filter& filter, const SyscallCall& call) {
   for (const auto& a : filter.arches) {
     const auto& info = arch_info(a.arch);
     if (info.audit_arch != call.audit_arch) continue;
-    // x86_64 and x32 share an audit arch; bit 30 of the number tells them apart.
-    bool x32_nr = (call.nr & kX32SyscallBit) != 0;
+    // x86_64 and x32 share an audit arch; bit 30 of the number tells them apart. Every
+    // number from bit 30 up is x32's to judge (or the bad-arch action's), never x86_64's, as
+    // in libseccomp: x86_64 has no syscalls up there.
+    bool x32_nr = call.nr >= kX32SyscallBit;
     if (info.audit_arch == arch_info(Arch::X86_64).audit_arch && x32_nr != (a.arch == Arch::X32))
       continue;
     af = &a;
