@@ -22,6 +22,8 @@ constexpr uint64_t kNrSpaceEnd = 0x100000000ull;
 // Tree weights (see number_runs): an ordinary syscall number weighs 1.
 constexpr double kArgumentCheckedWeight = 60;
 constexpr double kX32WeightScale = 0.05;
+// Up to this many values of one argument are tested one after another; more get a tree.
+constexpr size_t kLinearCaseLimit = 5;
 
 uint32_t hi(uint64_t v) {
   return static_cast<uint32_t>(v >> 32);
@@ -83,6 +85,134 @@ class Dag {
   std::vector<Node> nodes_;
   std::map<std::tuple<uint16_t, uint32_t, NodeId, NodeId, NodeId>, NodeId> index_;
 };
+
+// ---------------------------------------------------------------------------------------------
+// Decision trees over ranges of a 32-bit value (syscall numbers, or an argument's low word).
+
+struct Run {
+  uint64_t first;  // inclusive
+  uint64_t last;   // inclusive
+  NodeId decision;
+  double weight;
+};
+
+// Optimal alphabetic tree over the runs (cost = sum of weight x depth), by dynamic
+// programming with Knuth's monotone-split speed-up. Each inner node is one `jge` on the
+// first number of its right half.
+class DecisionTree {
+ public:
+  DecisionTree(Dag& dag, const std::vector<Run>& runs) : dag_(dag), runs_(runs) {
+    size_t n = runs.size();
+    prefix_.assign(n + 1, 0.0);
+    for (size_t i = 0; i < n; ++i) prefix_[i + 1] = prefix_[i] + runs[i].weight;
+    cost_.assign(n, std::vector<double>(n, 0.0));
+    split_.assign(n, std::vector<size_t>(n, 0));
+    for (size_t i = 0; i < n; ++i) split_[i][i] = i;
+    for (size_t len = 2; len <= n; ++len) {
+      for (size_t i = 0; i + len <= n; ++i) {
+        size_t j = i + len - 1;
+        double best = std::numeric_limits<double>::infinity();
+        size_t best_k = i;
+        size_t lo_k = split_[i][j - 1], hi_k = std::min(split_[i + 1][j], j - 1);
+        if (lo_k > hi_k) std::swap(lo_k, hi_k);
+        for (size_t k = lo_k; k <= hi_k; ++k) {
+          double c = cost_[i][k] + cost_[k + 1][j];
+          if (c < best) {
+            best = c;
+            best_k = k;
+          }
+        }
+        cost_[i][j] = best + (prefix_[j + 1] - prefix_[i]);
+        split_[i][j] = best_k;
+      }
+    }
+  }
+
+  NodeId build() { return build(0, runs_.size() - 1); }
+  // Sum over runs of weight x comparisons on the way to it.
+  double cost() const { return cost_[0][runs_.size() - 1]; }
+
+ private:
+  NodeId build(size_t i, size_t j) {
+    if (i == j) return runs_[i].decision;
+    size_t k = split_[i][j];
+    NodeId left = build(i, k);
+    NodeId right = build(k + 1, j);
+    return dag_.jump(BPF_JGE, static_cast<uint32_t>(runs_[k + 1].first), right, left);
+  }
+
+  Dag& dag_;
+  const std::vector<Run>& runs_;
+  std::vector<double> prefix_;
+  std::vector<std::vector<double>> cost_;
+  std::vector<std::vector<size_t>> split_;
+};
+
+// A run broken by single numbers with another decision (an allowed range with one denied
+// syscall in it) can be kept whole: a `jeq` per hole in front of its decision replaces two
+// tree splits per hole. Worth it when the tree gets shallower by more than the holes cost.
+struct HoledRuns {
+  std::vector<Run> runs;
+  double hole_cost = 0;  // weight x extra `jeq`s executed
+};
+
+HoledRuns punch_holes(Dag& dag, const std::vector<Run>& runs, size_t max_holes) {
+  struct Merged {
+    Run run;
+    NodeId base;
+    double base_weight;
+    std::vector<Run> holes;
+  };
+  std::vector<Merged> merged;
+  for (const Run& r : runs) {
+    if (merged.size() >= 2) {
+      Merged& hole = merged.back();
+      Merged& left = merged[merged.size() - 2];
+      bool single = hole.holes.empty() && hole.run.first == hole.run.last;
+      if (single && left.base == r.decision && left.holes.size() < max_holes &&
+          left.run.last + 1 == hole.run.first && hole.run.last + 1 == r.first) {
+        left.holes.push_back(hole.run);
+        left.run.last = r.last;
+        left.run.weight += hole.run.weight + r.weight;
+        left.base_weight += r.weight;
+        merged.pop_back();
+        continue;
+      }
+    }
+    merged.push_back({r, r.decision, r.weight, {}});
+  }
+  HoledRuns out;
+  for (Merged& m : merged) {
+    // Heaviest hole tested first.
+    std::stable_sort(m.holes.begin(), m.holes.end(),
+                     [](const Run& a, const Run& b) { return a.weight > b.weight; });
+    NodeId node = m.base;
+    for (auto it = m.holes.rbegin(); it != m.holes.rend(); ++it)
+      node = dag.jump(BPF_JEQ, static_cast<uint32_t>(it->first), it->decision, node);
+    out.hole_cost += m.base_weight * static_cast<double>(m.holes.size());
+    for (size_t k = 0; k < m.holes.size(); ++k)
+      out.hole_cost += m.holes[k].weight * static_cast<double>(k + 1);
+    m.run.decision = node;
+    out.runs.push_back(m.run);
+  }
+  return out;
+}
+
+// The cheapest tree over `runs`, trying a few limits on holes per run.
+NodeId best_tree(Dag& dag, const std::vector<Run>& runs) {
+  NodeId best = -1;
+  double best_cost = std::numeric_limits<double>::infinity();
+  for (size_t max_holes : {0, 1, 2, 3, 4}) {
+    HoledRuns variant = punch_holes(dag, runs, max_holes);
+    DecisionTree tree(dag, variant.runs);
+    double cost = tree.cost() + variant.hole_cost;
+    if (cost < best_cost - 1e-9) {
+      best_cost = cost;
+      best = tree.build();
+    }
+  }
+  return best;
+}
 
 // ---------------------------------------------------------------------------------------------
 // Argument comparisons. Each comparison becomes a small subgraph that ends in `pass` or `fail`
@@ -173,10 +303,26 @@ NodeId compile_equality_group(Dag& dag, bool wide, const EqualityGroup& group, N
     by_high[hi(value)].emplace_back(lo(value), target);
   }
   if (by_high.empty()) return otherwise;
-  auto low_chain = [&](const std::vector<std::pair<uint32_t, NodeId>>& cases) {
+  auto low_chain = [&](std::vector<std::pair<uint32_t, NodeId>> cases) {
     NodeId node = otherwise;
-    for (auto it = cases.rbegin(); it != cases.rend(); ++it)
-      node = dag.jump(BPF_JEQ, it->first, it->second, node);
+    if (cases.size() <= kLinearCaseLimit) {
+      for (auto it = cases.rbegin(); it != cases.rend(); ++it)
+        node = dag.jump(BPF_JEQ, it->first, it->second, node);
+    } else {
+      // Many values (socketcall's sub-calls): a tree over them, like the number tree.
+      std::stable_sort(cases.begin(), cases.end(),
+                       [](const auto& a, const auto& b) { return a.first < b.first; });
+      std::vector<Run> runs;
+      uint64_t cursor = 0;
+      for (const auto& [value, target] : cases) {
+        if (value < cursor) continue;  // a repeated value: the first rule won already
+        if (value > cursor) runs.push_back({cursor, value - 1u, otherwise, 1.0});
+        runs.push_back({value, value, target, 1.0});
+        cursor = uint64_t{value} + 1;
+      }
+      if (cursor <= 0xffffffffu) runs.push_back({cursor, 0xffffffffu, otherwise, 1.0});
+      node = best_tree(dag, runs);
+    }
     return dag.load(arg_lo_offset(group.index), node);
   };
   if (!wide) return low_chain(by_high.begin()->second);
@@ -236,68 +382,6 @@ NodeId compile_syscall(Dag& dag, bool wide, const ResolvedSyscall& sc, const Act
   }
   return node;
 }
-
-// ---------------------------------------------------------------------------------------------
-// Number ranges and the decision tree over them.
-
-struct Run {
-  uint64_t first;  // inclusive
-  uint64_t last;   // inclusive
-  NodeId decision;
-  double weight;
-};
-
-// Optimal alphabetic tree over the runs (cost = sum of weight x depth), by dynamic
-// programming with Knuth's monotone-split speed-up. Each inner node is one `jge` on the
-// first number of its right half.
-class DecisionTree {
- public:
-  DecisionTree(Dag& dag, const std::vector<Run>& runs) : dag_(dag), runs_(runs) {
-    size_t n = runs.size();
-    prefix_.assign(n + 1, 0.0);
-    for (size_t i = 0; i < n; ++i) prefix_[i + 1] = prefix_[i] + runs[i].weight;
-    cost_.assign(n, std::vector<double>(n, 0.0));
-    split_.assign(n, std::vector<size_t>(n, 0));
-    for (size_t i = 0; i < n; ++i) split_[i][i] = i;
-    for (size_t len = 2; len <= n; ++len) {
-      for (size_t i = 0; i + len <= n; ++i) {
-        size_t j = i + len - 1;
-        double best = std::numeric_limits<double>::infinity();
-        size_t best_k = i;
-        size_t lo_k = split_[i][j - 1], hi_k = std::min(split_[i + 1][j], j - 1);
-        if (lo_k > hi_k) std::swap(lo_k, hi_k);
-        for (size_t k = lo_k; k <= hi_k; ++k) {
-          double c = cost_[i][k] + cost_[k + 1][j];
-          if (c < best) {
-            best = c;
-            best_k = k;
-          }
-        }
-        cost_[i][j] = best + (prefix_[j + 1] - prefix_[i]);
-        split_[i][j] = best_k;
-      }
-    }
-  }
-
-  NodeId build() { return build(0, runs_.size() - 1); }
-  // Sum over runs of weight x comparisons on the way to it.
-  double cost() const { return cost_[0][runs_.size() - 1]; }
-
- private:
-  NodeId build(size_t i, size_t j) {
-    if (i == j) return runs_[i].decision;
-    size_t k = split_[i][j];
-    NodeId left = build(i, k);
-    NodeId right = build(k + 1, j);
-    return dag_.jump(BPF_JGE, static_cast<uint32_t>(runs_[k + 1].first), right, left);
-  }
-
-  Dag& dag_;
-  const std::vector<Run>& runs_;
-  std::vector<double> prefix_;
-  std::vector<std::vector<double>> cost_;
-  std::vector<std::vector<size_t>> split_;
-};
 
 double syscall_weight(TreeWeighting weighting, std::string_view name) {
   if (weighting == TreeWeighting::Uniform) return 1.0;
@@ -363,72 +447,6 @@ std::vector<Run> number_runs(Dag& dag, const Filter& filter, const ArchFilter& a
   // tree does not put them on the hot paths.
   for (auto& r : runs) r.weight += 1e-3;
   return runs;
-}
-
-// A run broken by single numbers with another decision (an allowed range with one denied
-// syscall in it) can be kept whole: a `jeq` per hole in front of its decision replaces two
-// tree splits per hole. Worth it when the tree gets shallower by more than the holes cost.
-struct HoledRuns {
-  std::vector<Run> runs;
-  double hole_cost = 0;  // weight x extra `jeq`s executed
-};
-
-HoledRuns punch_holes(Dag& dag, const std::vector<Run>& runs, size_t max_holes) {
-  struct Merged {
-    Run run;
-    NodeId base;
-    double base_weight;
-    std::vector<Run> holes;
-  };
-  std::vector<Merged> merged;
-  for (const Run& r : runs) {
-    if (merged.size() >= 2) {
-      Merged& hole = merged.back();
-      Merged& left = merged[merged.size() - 2];
-      bool single = hole.holes.empty() && hole.run.first == hole.run.last;
-      if (single && left.base == r.decision && left.holes.size() < max_holes &&
-          left.run.last + 1 == hole.run.first && hole.run.last + 1 == r.first) {
-        left.holes.push_back(hole.run);
-        left.run.last = r.last;
-        left.run.weight += hole.run.weight + r.weight;
-        left.base_weight += r.weight;
-        merged.pop_back();
-        continue;
-      }
-    }
-    merged.push_back({r, r.decision, r.weight, {}});
-  }
-  HoledRuns out;
-  for (Merged& m : merged) {
-    // Heaviest hole tested first.
-    std::stable_sort(m.holes.begin(), m.holes.end(),
-                     [](const Run& a, const Run& b) { return a.weight > b.weight; });
-    NodeId node = m.base;
-    for (auto it = m.holes.rbegin(); it != m.holes.rend(); ++it)
-      node = dag.jump(BPF_JEQ, static_cast<uint32_t>(it->first), it->decision, node);
-    out.hole_cost += m.base_weight * static_cast<double>(m.holes.size());
-    for (size_t k = 0; k < m.holes.size(); ++k)
-      out.hole_cost += m.holes[k].weight * static_cast<double>(k + 1);
-    m.run.decision = node;
-    out.runs.push_back(m.run);
-  }
-  return out;
-}
-
-// The cheapest tree over `runs`, trying a few limits on holes per run.
-NodeId best_tree(Dag& dag, const std::vector<Run>& runs) {
-  NodeId best = -1;
-  double best_cost = std::numeric_limits<double>::infinity();
-  for (size_t max_holes : {0, 1, 2, 3, 4}) {
-    HoledRuns variant = punch_holes(dag, runs, max_holes);
-    DecisionTree tree(dag, variant.runs);
-    double cost = tree.cost() + variant.hole_cost;
-    if (cost < best_cost - 1e-9) {
-      best_cost = cost;
-      best = tree.build();
-    }
-  }
-  return best;
 }
 
 NodeId compile_arch(Dag& dag, const Filter& filter, const ArchFilter& af,
