@@ -22,7 +22,9 @@ struct ArchInfo {
   uint32_t scmp_token;         // libseccomp's SCMP_ARCH_* value
   // x32 shares AUDIT_ARCH_X86_64 and marks its syscall numbers with bit 30.
   uint32_t nr_base;
-  // 32-bit ABIs pass 32-bit arguments: the high word in seccomp_data is always zero.
+  // 32-bit ABIs use only the low 32 bits of each argument, so only those are compared. The
+  // high word in seccomp_data is not reliably zero: `int $0x80` from a 64-bit process hands
+  // seccomp whole 64-bit registers.
   bool wide_args;
 };
 

@@ -245,7 +245,7 @@ class ArgCompiler {
  private:
   NodeId equal(unsigned index, uint64_t v, NodeId pass, NodeId fail) {
     if (!wide_) {
-      // A 32-bit ABI's argument has a zero high word: it can never equal a wider constant.
+      // A 32-bit ABI's argument is its low word: it can never equal a wider constant.
       if (hi(v) != 0) return fail;
       return dag_.load(arg_lo_offset(index), dag_.jump(BPF_JEQ, lo(v), pass, fail));
     }
@@ -270,7 +270,8 @@ class ArgCompiler {
   // (arg & mask) == datum, one word at a time; words the mask ignores are not loaded.
   NodeId masked_equal(unsigned index, uint64_t mask, uint64_t datum, NodeId pass, NodeId fail) {
     if ((datum & ~mask) != 0) return fail;  // bits outside the mask can never match
-    // A 32-bit ABI's high word is zero, so its part of the test holds only for a zero datum.
+    // A 32-bit ABI's argument is its low word (high word zero), so the high part of the test
+    // holds only for a zero datum.
     if (!wide_ && hi(datum) != 0) return fail;
     if (!wide_) return masked_word(arg_lo_offset(index), lo(mask), lo(datum), pass, fail);
     NodeId high = masked_word(arg_hi_offset(index), hi(mask), hi(datum), pass, fail);

@@ -227,24 +227,37 @@ Filter resolve(const Profile& profile, const ResolveOptions& options) {
           condition_applies(rule.includes, aliases, options.caps, options.kernel, rule, true) &&
           condition_applies(rule.excludes, aliases, options.caps, options.kernel, rule, false);
       for (const auto& name : rule.names) {
-        // On x86, socket() and friends are also reachable through socketcall()/ipc() (some,
-        // like accept and send, only that way). An unconditional rule covers that path too; a
-        // rule with argument checks cannot (the arguments sit behind a pointer), so it is not
-        // widened to it — unlike libseccomp, which drops the checks there.
-        auto mux = arch == Arch::X86 ? x86_multiplexed(name) : std::nullopt;
-        if (mux) {
+        ResolvedRule resolved{profile.rule_action(rule), rule.args, index};
+        if (auto mux = arch == Arch::X86 ? x86_multiplexed(name) : std::nullopt) {
           af.highest_known = std::max(af.highest_known, mux->mux_nr);
-          if (active && rule.args.empty()) {
-            ArgCmp sub{0, CmpOp::Equal, mux->subcall, 0};
-            add(mux->mux_nr, std::string(table.name(mux->mux_nr)),
-                ResolvedRule{profile.rule_action(rule), {sub}, index, true});
+          if (active) {
+            af.subcalls[name].name = name;
+            af.subcalls[name].rules.push_back(resolved);
           }
         }
         auto nr = table.number(name);
         if (!nr) continue;  // not a syscall of this arch (e.g. socketcall on x86_64)
         af.highest_known = std::max(af.highest_known, *nr);
-        if (active) add(*nr, name, ResolvedRule{profile.rule_action(rule), rule.args, index});
+        if (active) add(*nr, name, std::move(resolved));
       }
+    }
+    // On x86, socket() and friends are also reachable through socketcall()/ipc() (accept,
+    // send and a few more only that way), with the real arguments behind a pointer where no
+    // filter can see them. A sub-call gets the action of its syscall through the multiplexer
+    // only when that action does not depend on the arguments; otherwise the multiplexer's own
+    // rules decide (libseccomp instead drops the argument checks, widening the policy).
+    for (auto& [name, sc] : af.subcalls) {
+      std::stable_sort(sc.rules.begin(), sc.rules.end(), [](const auto& a, const auto& b) {
+        return more_restrictive(a.action, b.action);
+      });
+      auto fixed = sc.fixed_action();
+      if (!fixed) continue;
+      auto deciding = std::find_if(sc.rules.begin(), sc.rules.end(),
+                                   [](const ResolvedRule& r) { return r.args.empty(); });
+      auto mux = *x86_multiplexed(name);
+      add(mux.mux_nr, std::string(table.name(mux.mux_nr)),
+          ResolvedRule{
+              *fixed, {ArgCmp{0, CmpOp::Equal, mux.subcall, 0}}, deciding->source_index, true});
     }
     // Most restrictive first: the compiler tests rules in this order and takes the first match.
     for (auto& [nr, sc] : af.syscalls)
@@ -278,7 +291,7 @@ Verdict evaluate(const Filter& filter, const SyscallCall& call) {
     for (const auto& rule : it->second.rules) {
       bool match = std::all_of(rule.args.begin(), rule.args.end(), [&](const ArgCmp& cmp) {
         uint64_t arg = call.args[cmp.index];
-        // 32-bit ABIs: the kernel hands the filter zero-extended 32-bit arguments.
+        // 32-bit ABIs: the syscall uses only the low 32 bits, whatever the high word holds.
         if (!info.wide_args) arg &= 0xffffffffu;
         return cmp.matches(arg);
       });

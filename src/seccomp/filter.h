@@ -68,6 +68,10 @@ struct ArchFilter {
   // newer than the profile. Computed from every name the profile mentions, whatever its
   // conditions, so a name the profile denies keeps the profile's errno.
   uint32_t highest_known = 0;
+  // x86 only: the rules of each socketcall()/ipc() sub-call by name (socket, accept, semop …),
+  // sorted like `syscalls`. Those whose action is fixed are also expanded into `multiplexed`
+  // rules on the multiplexer; kept here so tools and the libseccomp reference see them all.
+  std::map<std::string, ResolvedSyscall> subcalls;
 };
 
 struct Filter {

@@ -7,6 +7,7 @@
 #include <cerrno>
 #include <cstring>
 #include <memory>
+#include <set>
 #include <string>
 #include <utility>
 #include <vector>
@@ -84,6 +85,29 @@ struct scmp_arg_cmp scmp_arg(const ArgCmp& cmp) {
   return out;
 }
 
+void add_rule(const ScmpContext& ctx, const std::string& arch_name, const std::string& name,
+              const ResolvedRule& rule) {
+  // By name, so libseccomp resolves (and on x86 multiplexes) it itself. The rule API takes
+  // the number in the machine's *native* ABI and translates it to each arch of the context
+  // by name; passing the arch's own number gets it translated a second time (x86 read = 3
+  // becomes x86 close). Names the native ABI lacks (socketcall, mmap2, send) have negative
+  // pseudo numbers natively, which translate back to the right syscall.
+  int scmp_nr = seccomp_syscall_resolve_name(name.c_str());
+  if (scmp_nr == __NR_SCMP_ERROR)
+    throw Error("libseccomp: no number for syscall " + name + " on " + arch_name);
+  std::vector<struct scmp_arg_cmp> args;
+  args.reserve(rule.args.size());
+  for (const auto& cmp : rule.args) args.push_back(scmp_arg(cmp));
+  int rc = seccomp_rule_add_array(ctx.get(), rule.action.ret(), scmp_nr,
+                                  static_cast<unsigned>(args.size()),
+                                  args.empty() ? nullptr : args.data());
+  if (rc < 0) {
+    std::string what = "seccomp_rule_add(" + arch_name + ", " + name + ", " + rule.action.str();
+    for (const auto& cmp : rule.args) what += ", " + cmp.str();
+    throw_scmp(what + ")", rc);
+  }
+}
+
 ScmpContext arch_context(const Filter& filter, const ArchFilter& af, int optimize_level) {
   const auto& info = arch_info(af.arch);
   ScmpContext ctx(filter.default_action.ret());
@@ -104,34 +128,23 @@ ScmpContext arch_context(const Filter& filter, const ArchFilter& af, int optimiz
              "seccomp_attr_set(SCMP_FLTATR_CTL_NNP)");
 
   for (const auto& [nr, syscall] : af.syscalls) {
-    // By name, so libseccomp resolves (and on x86 multiplexes) it itself. The rule API takes
-    // the number in the *native* ABI (x86_64 here) and translates it to each arch of the
-    // context by name; passing the arch's own number gets it translated a second time (x86
-    // read = 3 becomes x86 close). Names the native ABI lacks (socketcall, mmap2) have a
-    // negative pseudo number natively, which translates back to the right syscall.
-    int scmp_nr = seccomp_syscall_resolve_name(syscall.name.c_str());
-    if (scmp_nr == __NR_SCMP_ERROR)
-      throw Error("libseccomp: no number for syscall " + syscall.name + " on " + arch_name);
     for (const auto& rule : syscall.rules) {
-      // Our own socketcall/ipc expansion: libseccomp does its own from the sub-call's rule.
-      if (rule.multiplexed) continue;
       // libseccomp refuses a rule whose action is the default (EACCES); such a rule never
       // changes the outcome unless it overlaps a rule with another action, which profiles
       // fed to the differential test do not have.
       if (rule.action == filter.default_action) continue;
-      std::vector<struct scmp_arg_cmp> args;
-      args.reserve(rule.args.size());
-      for (const auto& cmp : rule.args) args.push_back(scmp_arg(cmp));
-      int rc = seccomp_rule_add_array(ctx.get(), rule.action.ret(), scmp_nr,
-                                      static_cast<unsigned>(args.size()),
-                                      args.empty() ? nullptr : args.data());
-      if (rc < 0) {
-        std::string what =
-            "seccomp_rule_add(" + arch_name + ", " + syscall.name + ", " + rule.action.str();
-        for (const auto& cmp : rule.args) what += ", " + cmp.str();
-        throw_scmp(what + ")", rc);
-      }
+      // Our socketcall/ipc expansion: libseccomp makes its own from the sub-call's rules.
+      if (rule.multiplexed) continue;
+      add_rule(ctx, arch_name, syscall.name, rule);
     }
+  }
+  // x86 sub-calls without an i386 number of their own (accept, send, recv, semop,
+  // semtimedop) exist only through the multiplexer: feed their rules by name, and libseccomp
+  // multiplexes them itself (the others were fed above with their direct syscall).
+  for (const auto& [name, subcall] : af.subcalls) {
+    if (SyscallTable::of(af.arch).number(name)) continue;
+    for (const auto& rule : subcall.rules)
+      if (!(rule.action == filter.default_action)) add_rule(ctx, arch_name, name, rule);
   }
   return ctx;
 }

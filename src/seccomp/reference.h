@@ -11,6 +11,10 @@
 //    socketcall()/ipc() with the sub-call number in place of the rule's arg0 check;
 //  - a rule whose action equals the default action is not added (libseccomp refuses it with
 //    EACCES; runc and crun skip such rules the same way).
+// libseccomp 2.5.4 also has bugs the differential test works around: rules of one syscall
+// comparing the same 64-bit argument are merged wrongly, and the level-2 (binary tree) code
+// generator sometimes tests the wrong argument word. Use its programs as a yardstick of size
+// and speed, and trust their verdicts only where docs/VERIFICATION.md says they hold.
 #pragma once
 
 #include "seccomp/filter.h"
