@@ -375,6 +375,15 @@ NodeId compile_syscall(Dag& dag, bool wide, const ResolvedSyscall& sc, const Act
       }
     }
     const auto& rule = sc.rules[i - 1];
+    // A rule that repeats an earlier rule's checks can never decide: the earlier one took
+    // every call it would match.
+    bool repeated =
+        std::any_of(sc.rules.begin(), sc.rules.begin() + static_cast<std::ptrdiff_t>(i - 1),
+                    [&](const ResolvedRule& r) { return r.args == rule.args; });
+    if (repeated) {
+      --i;
+      continue;
+    }
     NodeId pass = dag.ret(rule.action);
     for (auto it = rule.args.rbegin(); it != rule.args.rend(); ++it)
       pass = args.compare(*it, pass, node);

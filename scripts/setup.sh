@@ -1,0 +1,86 @@
+#!/usr/bin/env bash
+# Installs every Debian package Bulkhead needs, then configures and builds the release build in
+# build/. Safe to run again: packages already installed are not fetched (so a re-run works
+# offline), and the build is incremental.
+#
+#   scripts/setup.sh             install (as root, when something is missing) and build
+#   scripts/setup.sh --no-build  install only
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+BUILD_DIR="$ROOT/build"
+
+PACKAGES=(
+  # toolchain and build
+  build-essential g++ cmake ninja-build pkg-config git
+  # clang and its runtimes for the libFuzzer targets; llvm-14 for llvm-symbolizer in reports
+  clang libclang-rt-14-dev llvm-14 clang-format
+  # seccomp: the library (reference compiler, syscall tables), its resolver tool and Python binding
+  libseccomp-dev seccomp python3-seccomp
+  # libraries
+  nlohmann-json3-dev libcli11-dev libyaml-cpp-dev libre2-dev
+  # tests and benchmarks
+  libgtest-dev libgmock-dev googletest libbenchmark-dev hyperfine
+  # Podman's seccomp.json (/usr/share/containers/seccomp.json), a real-world profile the tests load
+  golang-github-containers-common
+)
+
+say() { printf '[setup] %s\n' "$*"; }
+
+build=1
+for arg in "$@"; do
+  case "$arg" in
+    --no-build) build=0 ;;
+    -h | --help)
+      sed -n '2,8p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+      exit 0
+      ;;
+    *)
+      echo "setup.sh: unknown argument '$arg' (try --help)" >&2
+      exit 2
+      ;;
+  esac
+done
+
+installed() {
+  dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q '^install ok installed$'
+}
+
+missing=()
+for pkg in "${PACKAGES[@]}"; do
+  installed "$pkg" || missing+=("$pkg")
+done
+
+if ((${#missing[@]} == 0)); then
+  say "all ${#PACKAGES[@]} Debian packages are installed"
+else
+  say "missing Debian packages: ${missing[*]}"
+  if [[ $(id -u) -ne 0 ]]; then
+    echo "setup.sh: installing packages needs root; run it as root (or with sudo)" >&2
+    exit 1
+  fi
+  export DEBIAN_FRONTEND=noninteractive
+  say "apt-get update"
+  apt-get update
+  unknown=()
+  for pkg in "${missing[@]}"; do
+    candidate=$(apt-cache policy "$pkg" 2>/dev/null | awk '/Candidate:/ {print $2}')
+    [[ -n "$candidate" && "$candidate" != "(none)" ]] || unknown+=("$pkg")
+  done
+  if ((${#unknown[@]} > 0)); then
+    echo "setup.sh: no installable candidate for: ${unknown[*]} (is this Debian 12?)" >&2
+    exit 1
+  fi
+  say "apt-get install -y --no-install-recommends ${missing[*]}"
+  apt-get install -y --no-install-recommends "${missing[@]}"
+fi
+
+if ((build == 0)); then
+  exit 0
+fi
+
+say "configure: cmake -S $ROOT -B $BUILD_DIR -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo"
+cmake -S "$ROOT" -B "$BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+say "build: ninja -C $BUILD_DIR"
+ninja -C "$BUILD_DIR"
+say "done: $BUILD_DIR/src/cli/bulkhead"
