@@ -647,6 +647,20 @@ int run_bench(int argc, char** argv) {
   };
   std::vector<std::pair<std::string, seccomp::Profile>> profiles;
   profiles.emplace_back("default", seccomp::default_profile());
+  // The default profile with Docker's own socket rule (`arg0 != AF_VSOCK`, 64-bit) in place of
+  // ours (deny when the low word is AF_VSOCK, allow otherwise). libseccomp merges ours into an
+  // unconditional allow — dropping the family check — so its socket figures on "default" are
+  // those of a program that checks nothing; this variant compares programs that both check.
+  seccomp::Profile docker_socket = seccomp::default_profile();
+  std::erase_if(docker_socket.syscalls, [](const seccomp::SyscallRule& r) {
+    return r.names == std::vector<std::string>{"socket"};
+  });
+  seccomp::SyscallRule socket_rule;
+  socket_rule.names = {"socket"};
+  socket_rule.action = seccomp::ActionKind::Allow;
+  socket_rule.args = {seccomp::ArgCmp{0, seccomp::CmpOp::NotEqual, 40, 0}};
+  docker_socket.syscalls.push_back(socket_rule);
+  profiles.emplace_back("default, Docker's socket rule", std::move(docker_socket));
   if (access(podman_path.c_str(), R_OK) != 0)
     throw SystemError("Podman's seccomp profile " + podman_path +
                           " (Debian package golang-github-containers-common, which "
