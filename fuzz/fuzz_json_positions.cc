@@ -22,19 +22,6 @@ namespace {
 using bulkhead::JsonDocument;
 using bulkhead::SourceLocation;
 
-std::string escape_token(std::string_view key) {
-  std::string out;
-  for (char c : key) {
-    if (c == '~')
-      out += "~0";
-    else if (c == '/')
-      out += "~1";
-    else
-      out += c;
-  }
-  return out;
-}
-
 class PositionChecker {
  public:
   explicit PositionChecker(std::string_view text) : text_(text) {
@@ -98,7 +85,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     checker.check(*doc, item.pointer, item.quoted);
     if (item.node->is_object()) {
       for (const auto& [key, value] : item.node->items())
-        pending.push_back({&value, item.pointer + "/" + escape_token(key), true});
+        pending.push_back({&value, item.pointer + "/" + bulkhead::escape_pointer_token(key), true});
     } else if (item.node->is_array()) {
       for (size_t i = 0; i < item.node->size(); ++i) {
         const auto& element = (*item.node)[i];

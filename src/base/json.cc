@@ -59,19 +59,6 @@ class TrackingIterator {
   const char** progress_ = nullptr;
 };
 
-std::string escape_pointer_token(std::string_view key) {
-  std::string out;
-  for (char c : key) {
-    if (c == '~')
-      out += "~0";
-    else if (c == '/')
-      out += "~1";
-    else
-      out += c;
-  }
-  return out;
-}
-
 }  // namespace
 
 // Builds the DOM (like nlohmann's own SAX DOM parser) and records the position of every value.
@@ -214,6 +201,19 @@ SourceLocation JsonDocument::where(std::string pointer) const {
 
 Error JsonDocument::error(const std::string& pointer, const std::string& message) const {
   return Error(where(pointer), readable_pointer(pointer), message);
+}
+
+std::string escape_pointer_token(std::string_view key) {
+  std::string out;
+  for (char c : key) {
+    if (c == '~')
+      out += "~0";
+    else if (c == '/')
+      out += "~1";
+    else
+      out += c;
+  }
+  return out;
 }
 
 std::string readable_pointer(std::string_view pointer) {

@@ -31,6 +31,9 @@ class JsonDocument {
   friend class JsonPositionRecorder;
 };
 
+// One JSON-pointer reference token: "~" -> "~0", "/" -> "~1" (RFC 6901).
+std::string escape_pointer_token(std::string_view key);
+
 // "/syscalls/3/action" -> "syscalls[3].action"
 std::string readable_pointer(std::string_view pointer);
 

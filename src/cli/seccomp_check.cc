@@ -94,7 +94,6 @@ void run_check(const CheckArgs& args, int& exit_status) {
   auto resolved = load_and_resolve(args.profile, options);
   seccomp::Program program =
       seccomp::compile(resolved.filter, {.weighting = tree_weighting(args.tree)});
-  seccomp::validate(program.insns);
 
   seccomp::SeccompInput input;
   input.nr = nr;

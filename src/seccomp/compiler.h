@@ -25,7 +25,8 @@ struct CompileOptions {
   TreeWeighting weighting = TreeWeighting::Uniform;
 };
 
-// Throws Error when the program would exceed the kernel's 4096-instruction limit.
+// The result has passed validate() (the kernel's checks). Throws Error when the program would
+// exceed the kernel's 4096-instruction limit.
 Program compile(const Filter& filter, const CompileOptions& options = {});
 
 // Relative call frequency of common syscalls (by name) used by TreeWeighting::Frequency.
