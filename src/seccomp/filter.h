@@ -41,6 +41,14 @@ struct ResolveOptions {
   KernelVersion kernel = KernelVersion::running();
   bool ignore_unknown = false;  // skip unknown syscall names with a warning instead of failing
   UnknownSyscalls unknown_syscalls = UnknownSyscalls::Enosys;
+
+  // Exactly these architectures, the first one native; the other options at their defaults.
+  static ResolveOptions for_arches(std::vector<Arch> arches) {
+    ResolveOptions o;
+    o.native = arches.front();
+    o.only_arches = std::move(arches);
+    return o;
+  }
 };
 
 struct ResolvedRule {

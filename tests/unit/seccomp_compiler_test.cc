@@ -14,13 +14,6 @@
 namespace bulkhead::seccomp {
 namespace {
 
-ResolveOptions arches(std::vector<Arch> list) {
-  ResolveOptions o;
-  o.native = list.front();
-  o.only_arches = std::move(list);
-  return o;
-}
-
 // Every number of every arch of the filter, zero arguments: program == model.
 void expect_agrees_on_all_numbers(const Filter& f, const Program& p) {
   for (const auto& af : f.arches) {
@@ -35,7 +28,8 @@ void expect_agrees_on_all_numbers(const Filter& f, const Program& p) {
 
 TEST(Compiler, EveryUnconditionalAllowIsCacheableAndLoadsNoArguments) {
   for (auto source : {"default", "/usr/share/containers/seccomp.json"}) {
-    Filter f = resolve(load_profile(source), arches({Arch::X86_64, Arch::X86, Arch::X32}));
+    Filter f = resolve(load_profile(source),
+                       ResolveOptions::for_arches({Arch::X86_64, Arch::X86, Arch::X32}));
     Program p = compile(f);
     size_t allowed = 0;
     for (const auto& af : f.arches) {
@@ -56,7 +50,7 @@ TEST(Compiler, EveryUnconditionalAllowIsCacheableAndLoadsNoArguments) {
 }
 
 TEST(Compiler, ArgumentCheckedSyscallsAreNotCacheable) {
-  Filter f = resolve(default_profile(), arches({Arch::X86_64}));
+  Filter f = resolve(default_profile(), ResolveOptions::for_arches({Arch::X86_64}));
   Program p = compile(f);
   uint32_t clone = *SyscallTable::of(Arch::X86_64).number("clone");
   EXPECT_FALSE(kernel_cacheable(p.insns, AUDIT_ARCH_X86_64, clone));
@@ -67,7 +61,7 @@ TEST(Compiler, AgreesWithModelOnEveryNumberForRealProfiles) {
     for (auto list :
          {std::vector<Arch>{Arch::X86_64}, std::vector<Arch>{Arch::X86_64, Arch::X86, Arch::X32},
           std::vector<Arch>{Arch::AArch64, Arch::Arm}}) {
-      Filter f = resolve(load_profile(source), arches(list));
+      Filter f = resolve(load_profile(source), ResolveOptions::for_arches(list));
       Program p = compile(f);
       expect_agrees_on_all_numbers(f, p);
     }
@@ -75,7 +69,7 @@ TEST(Compiler, AgreesWithModelOnEveryNumberForRealProfiles) {
 }
 
 TEST(Compiler, X32NumbersGetTheBadArchActionWhenX32IsNotCovered) {
-  Filter f = resolve(default_profile(), arches({Arch::X86_64}));
+  Filter f = resolve(default_profile(), ResolveOptions::for_arches({Arch::X86_64}));
   Program p = compile(f);
   for (uint32_t nr : {kX32SyscallBit, kX32SyscallBit | 1u, kX32SyscallBit | 59u, 0xffffffffu}) {
     auto r = run(p.insns, SeccompInput{nr, AUDIT_ARCH_X86_64, 0, {}});
@@ -93,7 +87,7 @@ TEST(Compiler, SixtyFourBitComparisonsUseBothWords) {
     {"names": ["dup"], "action": "SCMP_ACT_ALLOW", "args": [{"index": 0, "value": 18446744069414584320, "valueTwo": 4294967296, "op": "SCMP_CMP_MASKED_EQ"}]}]})",
                             "w.json");
   for (auto list : {std::vector<Arch>{Arch::X86_64}, std::vector<Arch>{Arch::X86}}) {
-    Filter f = resolve(prof, arches(list));
+    Filter f = resolve(prof, ResolveOptions::for_arches(list));
     Program p = compile(f);
     const auto& info = arch_info(list.front());
     const auto& table = SyscallTable::of(list.front());
@@ -136,8 +130,8 @@ TEST(Compiler, AllOperatorsAgreeWithModelAroundTheirConstants) {
         "action": "SCMP_ACT_ALLOW", "args": [{"index": 1, "value": )" +
                          std::to_string(c) + R"(, "valueTwo": )" +
                          std::to_string(c & 0xff00ff00ff00ff00) + R"(, "op": ")" + op + R"("}]}]})";
-      Filter f =
-          resolve(parse_profile(json, "op.json"), arches({Arch::X86_64, Arch::X86, Arch::X32}));
+      Filter f = resolve(parse_profile(json, "op.json"),
+                         ResolveOptions::for_arches({Arch::X86_64, Arch::X86, Arch::X32}));
       Program p = compile(f);
       for (const auto& af : f.arches) {
         const auto& info = arch_info(af.arch);
@@ -165,8 +159,10 @@ TEST(Compiler, IdenticalArgumentRulesAreEmittedOnce) {
   auto two =
       R"({"defaultAction": "SCMP_ACT_ERRNO", "architectures": ["SCMP_ARCH_X86_64"], "syscalls": [
     {"names": ["ioctl", "fcntl"], "action": "SCMP_ACT_ALLOW", "args": [{"index": 1, "value": 21505, "op": "SCMP_CMP_EQ"}, {"index": 0, "value": 3, "op": "SCMP_CMP_LE"}]}]})";
-  size_t a = compile(resolve(parse_profile(one, "1"), arches({Arch::X86_64}))).insns.size();
-  size_t b = compile(resolve(parse_profile(two, "2"), arches({Arch::X86_64}))).insns.size();
+  size_t a = compile(resolve(parse_profile(one, "1"), ResolveOptions::for_arches({Arch::X86_64})))
+                 .insns.size();
+  size_t b = compile(resolve(parse_profile(two, "2"), ResolveOptions::for_arches({Arch::X86_64})))
+                 .insns.size();
   // The second syscall adds only its place in the number tree, not a second copy of the checks.
   EXPECT_LE(b, a + 2) << a << " vs " << b;
 }
@@ -185,7 +181,7 @@ TEST(Compiler, LongProgramsGetTrampolinesAndStayCorrect) {
   }
   Filter f = resolve(
       parse_profile(R"({"defaultAction": "SCMP_ACT_ERRNO", "syscalls": [)" + rules + "]}", "big"),
-      arches({Arch::X86_64}));
+      ResolveOptions::for_arches({Arch::X86_64}));
   Program p = compile(f);
   EXPECT_GT(p.insns.size(), 600u);
   bool has_long_jump = false;
@@ -215,7 +211,7 @@ TEST(Compiler, ProgramsOverTheKernelLimitAreRefusedClearly) {
   Filter f =
       resolve(parse_profile(R"({"defaultAction": "SCMP_ACT_ERRNO", "syscalls": [)" + rules + "]}",
                             "huge.json"),
-              arches({Arch::X86_64}));
+              ResolveOptions::for_arches({Arch::X86_64}));
   try {
     compile(f);
     FAIL() << "expected the 4096-instruction limit to be hit";
@@ -227,7 +223,7 @@ TEST(Compiler, ProgramsOverTheKernelLimitAreRefusedClearly) {
 
 TEST(Compiler, DecisionTreeKeepsPathsShort) {
   // Structural bound, not timing: a balanced tree over the default profile's ~60 runs.
-  Filter f = resolve(default_profile(), arches({Arch::X86_64}));
+  Filter f = resolve(default_profile(), ResolveOptions::for_arches({Arch::X86_64}));
   Program p = compile(f);
   double total = 0;
   size_t count = 0, worst = 0;
@@ -243,7 +239,7 @@ TEST(Compiler, DecisionTreeKeepsPathsShort) {
 }
 
 TEST(Compiler, FrequencyWeightingMovesHotSyscallsUp) {
-  Filter f = resolve(default_profile(), arches({Arch::X86_64}));
+  Filter f = resolve(default_profile(), ResolveOptions::for_arches({Arch::X86_64}));
   Program uniform = compile(f);
   CompileOptions weighted;
   weighted.weighting = TreeWeighting::Frequency;
@@ -255,7 +251,7 @@ TEST(Compiler, FrequencyWeightingMovesHotSyscallsUp) {
 }
 
 TEST(Program, BytesRoundTripAndValidation) {
-  Program p = compile(resolve(default_profile(), arches({Arch::X86_64})));
+  Program p = compile(resolve(default_profile(), ResolveOptions::for_arches({Arch::X86_64})));
   Program q = Program::from_bytes(p.bytes());
   ASSERT_EQ(q.insns.size(), p.insns.size());
   EXPECT_THROW(Program::from_bytes("1234567"), Error);

@@ -18,15 +18,8 @@
 namespace bulkhead::seccomp {
 namespace {
 
-ResolveOptions only(std::vector<Arch> list) {
-  ResolveOptions o;
-  o.native = list.front();
-  o.only_arches = std::move(list);
-  return o;
-}
-
 Filter tiny_filter(std::string_view json, std::vector<Arch> arches = {Arch::X86_64}) {
-  return resolve(parse_profile(json, "tiny.json"), only(std::move(arches)));
+  return resolve(parse_profile(json, "tiny.json"), ResolveOptions::for_arches(std::move(arches)));
 }
 
 Insn stmt(uint16_t code, uint32_t k) {
@@ -104,7 +97,8 @@ TEST(Disassemble, MarksJumpsOutOfRangeAndUnknownReturns) {
 }
 
 TEST(Disassemble, CompiledDefaultHasOneLinePerInstructionAndEveryLabelDefined) {
-  Filter f = resolve(default_profile(), only({Arch::X86_64, Arch::X86, Arch::X32}));
+  Filter f =
+      resolve(default_profile(), ResolveOptions::for_arches({Arch::X86_64, Arch::X86, Arch::X32}));
   Program p = compile(f);
   std::string text = disassemble(p);
   auto lines = lines_of(text);
@@ -156,7 +150,8 @@ TEST(Diff, IdenticalProfilesAreEmpty) {
   FilterDiff d = diff_filters(a, b);
   EXPECT_TRUE(d.empty());
   EXPECT_EQ(format_diff(d), "");
-  Filter def = resolve(default_profile(), only({Arch::X86_64, Arch::X86, Arch::X32}));
+  Filter def =
+      resolve(default_profile(), ResolveOptions::for_arches({Arch::X86_64, Arch::X86, Arch::X32}));
   EXPECT_TRUE(diff_filters(def, def).empty());
 }
 
@@ -287,7 +282,7 @@ TEST(Stats, WorkOnAForeignProgramAndListWhatIsNotCacheable) {
 
 TEST(Explain, NamesTheRuleItsPlaceAndTheOtherOrigins) {
   Profile profile = parse_profile(kProfileA, "tiny.json");
-  Filter f = resolve(profile, only({Arch::X86_64}));
+  Filter f = resolve(profile, ResolveOptions::for_arches({Arch::X86_64}));
   auto explain = [&](uint32_t nr, uint64_t arg0, uint32_t arch = AUDIT_ARCH_X86_64) {
     SyscallCall call{arch, nr, {arg0}};
     return explain_verdict(profile, f, call, evaluate(f, call));
