@@ -86,7 +86,13 @@ class JsonPositionRecorder : public nlohmann::json_sax<nlohmann::json> {
   bool key(string_t& k) override {
     auto& top = stack_.back();
     top.key = k;
-    record(top.pointer + "/" + escape_pointer_token(k), token_start('"'));
+    std::string pointer = top.pointer + "/" + escape_pointer_token(k);
+    auto [line, col] = lines_.at(token_start('"'));
+    // Parsers disagree on which of two equal keys counts; a policy must mean one thing.
+    if (top.node->contains(k))
+      throw Error(SourceLocation{doc_.source_, line, col}, readable_pointer(pointer),
+                  "duplicate key \"" + k + "\"");
+    doc_.positions_.try_emplace(pointer, line, col);
     return true;
   }
   bool end_object() override {

@@ -38,6 +38,18 @@ TEST(JsonDocument, MalformedJsonNamesFileLineAndColumn) {
   }
 }
 
+TEST(JsonDocument, DuplicateKeysAreAnError) {
+  try {
+    JsonDocument::parse("{\"a\": {\"action\": 1,\n \"action\": 2}}", "dup.json");
+    FAIL() << "expected an error";
+  } catch (const Error& e) {
+    ASSERT_TRUE(e.where().has_value());
+    EXPECT_EQ(e.where()->line, 2);
+    EXPECT_EQ(e.field(), "a.action");
+    EXPECT_NE(std::string(e.what()).find("duplicate key"), std::string::npos) << e.what();
+  }
+}
+
 TEST(JsonDocument, EmptyInputIsAnError) {
   EXPECT_THROW(JsonDocument::parse("", "e.json"), Error);
 }
