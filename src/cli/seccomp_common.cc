@@ -128,15 +128,8 @@ seccomp::TreeWeighting tree_weighting(const std::string& tree) {
 }
 
 void write_stdout(std::string_view data) {
-  std::cout.flush();
-  while (!data.empty()) {
-    ssize_t n = ::write(STDOUT_FILENO, data.data(), data.size());
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      throw_errno("writing to standard output");
-    }
-    data.remove_prefix(static_cast<size_t>(n));
-  }
+  std::cout.flush();  // keep order with anything printed through iostreams
+  write_file("-", data);
 }
 
 }  // namespace bulkhead::cli
