@@ -1,9 +1,6 @@
 #include "cli/seccomp_common.h"
 
-#include <unistd.h>
-
 #include <algorithm>
-#include <cerrno>
 #include <iostream>
 
 #include "base/error.h"

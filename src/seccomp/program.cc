@@ -27,6 +27,21 @@ uint32_t load_word(const SeccompInput& in, uint32_t offset) {
   return word;
 }
 
+// The conditional jumps of classic BPF; JA is handled by the callers.
+bool jump_taken(uint16_t code, uint32_t a, uint32_t operand) {
+  switch (BPF_OP(code)) {
+    case BPF_JEQ:
+      return a == operand;
+    case BPF_JGT:
+      return a > operand;
+    case BPF_JGE:
+      return a >= operand;
+    case BPF_JSET:
+      return (a & operand) != 0;
+  }
+  return false;
+}
+
 Error insn_error(size_t pc, const std::string& message) {
   return Error("invalid BPF program: instruction " + std::to_string(pc) + ": " + message);
 }
@@ -198,25 +213,11 @@ RunResult run(std::span<const Insn> program, const SeccompInput& input) {
         }
         break;
       case BPF_JMP: {
-        bool taken = false;
-        switch (BPF_OP(i.code)) {
-          case BPF_JA:
-            pc += i.k;
-            continue;
-          case BPF_JEQ:
-            taken = a == src;
-            break;
-          case BPF_JGT:
-            taken = a > src;
-            break;
-          case BPF_JGE:
-            taken = a >= src;
-            break;
-          case BPF_JSET:
-            taken = (a & src) != 0;
-            break;
+        if (BPF_OP(i.code) == BPF_JA) {
+          pc += i.k;
+          continue;
         }
-        pc += taken ? i.jt : i.jf;
+        pc += jump_taken(i.code, a, src) ? i.jt : i.jf;
         break;
       }
       case BPF_RET:
@@ -257,22 +258,7 @@ bool kernel_cacheable(std::span<const Insn> program, uint32_t arch, uint32_t nr)
       case BPF_JMP | BPF_JGE | BPF_K:
       case BPF_JMP | BPF_JGT | BPF_K:
       case BPF_JMP | BPF_JSET | BPF_K: {
-        bool taken;
-        switch (BPF_OP(i.code)) {
-          case BPF_JEQ:
-            taken = a == i.k;
-            break;
-          case BPF_JGE:
-            taken = a >= i.k;
-            break;
-          case BPF_JGT:
-            taken = a > i.k;
-            break;
-          default:
-            taken = (a & i.k) != 0;
-            break;
-        }
-        pc += taken ? i.jt : i.jf;
+        pc += jump_taken(i.code, a, i.k) ? i.jt : i.jf;
         break;
       }
       case BPF_ALU | BPF_AND | BPF_K:
