@@ -23,6 +23,15 @@ PACKAGES=(
   libgtest-dev libgmock-dev googletest libbenchmark-dev hyperfine
   # Podman's seccomp.json (/usr/share/containers/seccomp.json), a real-world profile the tests load
   golang-github-containers-common
+  # the builtin:busybox rootfs (static busybox, built by scripts/make-busybox-rootfs.sh)
+  busybox-static
+  # user namespaces for containers: newuidmap/newgidmap
+  uidmap
+  # peer runtimes and sandboxes the runtime benchmark and tests run side by side
+  crun runc bubblewrap
+  # ip (network namespaces, veth pairs in tests) and /usr/bin/time (peak RSS in benchmarks)
+  iproute2 time
+  apparmor  # apparmor_parser: the tests compile the profiles `bulkhead mac apparmor` writes
 )
 
 say() { printf '[setup] %s\n' "$*"; }

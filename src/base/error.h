@@ -42,6 +42,18 @@ class SystemError : public Error {
   int code_;
 };
 
+// An error that also decides the process's exit status (e.g. 127 when a container's command
+// cannot be found, as docker and shells report it).
+class ExitStatusError : public Error {
+ public:
+  ExitStatusError(std::string message, int exit_status)
+      : Error(std::move(message)), exit_status_(exit_status) {}
+  int exit_status() const { return exit_status_; }
+
+ private:
+  int exit_status_;
+};
+
 [[noreturn]] void throw_errno(const std::string& what);
 
 }  // namespace bulkhead

@@ -6,6 +6,11 @@
 #include <CLI/CLI.hpp>
 
 #include "base/error.h"
+#include "cli/exec_command.h"
+#include "cli/kill_command.h"
+#include "cli/mac_command.h"
+#include "cli/ps_command.h"
+#include "cli/run_command.h"
 #include "cli/seccomp_command.h"
 
 namespace {
@@ -21,7 +26,12 @@ int main(int argc, char** argv) {
   app.set_version_flag("--version", "bulkhead " BULKHEAD_VERSION);
   app.require_subcommand(1);
   int exit_status = 0;
+  bulkhead::cli::register_run_command(app, exit_status);
+  bulkhead::cli::register_exec_command(app, exit_status);
+  bulkhead::cli::register_ps_command(app, exit_status);
+  bulkhead::cli::register_kill_command(app, exit_status);
   bulkhead::cli::register_seccomp_command(app, exit_status);
+  bulkhead::cli::register_mac_command(app, exit_status);
   try {
     app.parse(argc, argv);
   } catch (const CLI::Success& e) {  // --help, --version
@@ -29,6 +39,9 @@ int main(int argc, char** argv) {
   } catch (const CLI::ParseError& e) {
     std::cerr << "bulkhead: " << e.what() << "\nRun with --help for more information.\n";
     return kUsageStatus;
+  } catch (const bulkhead::ExitStatusError& e) {
+    std::cerr << "bulkhead: " << e.what() << "\n";
+    return e.exit_status();
   } catch (const bulkhead::Error& e) {
     std::cerr << "bulkhead: " << e.what() << "\n";
     return kFailureStatus;

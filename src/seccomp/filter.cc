@@ -72,6 +72,12 @@ bool condition_applies(const Condition& c, const std::set<std::string>& arches,
   return true;
 }
 
+bool rule_active(const SyscallRule& rule, const std::set<std::string>& arches,
+                 const ResolveOptions& options) {
+  return condition_applies(rule.includes, arches, options.caps, options.kernel, rule, true) &&
+         condition_applies(rule.excludes, arches, options.caps, options.kernel, rule, false);
+}
+
 std::vector<Arch> profile_arches(const Profile& profile, const ResolveOptions& options, Arch native,
                                  std::vector<std::string>& warnings) {
   if (!options.only_arches.empty()) return options.only_arches;
@@ -178,6 +184,10 @@ std::optional<Multiplexed> x86_multiplexed(std::string_view name) {
   return std::nullopt;
 }
 
+bool rule_applies(const SyscallRule& rule, const ResolveOptions& options) {
+  return rule_active(rule, arch_aliases(options.native.value_or(native_arch())), options);
+}
+
 Filter resolve(const Profile& profile, const ResolveOptions& options) {
   Filter filter;
   filter.source = profile.source;
@@ -223,9 +233,7 @@ Filter resolve(const Profile& profile, const ResolveOptions& options) {
     };
     for (size_t index = 0; index < profile.syscalls.size(); ++index) {
       const auto& rule = profile.syscalls[index];
-      bool active =
-          condition_applies(rule.includes, aliases, options.caps, options.kernel, rule, true) &&
-          condition_applies(rule.excludes, aliases, options.caps, options.kernel, rule, false);
+      bool active = rule_active(rule, aliases, options);
       for (const auto& name : rule.names) {
         ResolvedRule resolved{profile.rule_action(rule), rule.args, index};
         if (auto mux = arch == Arch::X86 ? x86_multiplexed(name) : std::nullopt) {

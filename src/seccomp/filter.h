@@ -97,6 +97,11 @@ struct Filter {
 
 Filter resolve(const Profile& profile, const ResolveOptions& options);
 
+// Whether Docker's includes/excludes keep `rule` for a container described by `options`
+// (capabilities, native architecture, kernel): the decision resolve() makes for every rule.
+// Throws Error for an unknown capability or a bad minKernel in a condition.
+bool rule_applies(const SyscallRule& rule, const ResolveOptions& options);
+
 // Why a syscall got its action.
 enum class Origin { Rule, Default, UnknownSyscall, BadArch };
 
