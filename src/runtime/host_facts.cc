@@ -1,6 +1,5 @@
 #include "runtime/host_facts.h"
 
-#include <pwd.h>
 #include <unistd.h>
 
 #include "base/error.h"
@@ -23,6 +22,23 @@ std::optional<spec::IdRange> range_from_file(const std::string& path, const std:
     return std::nullopt;
   }
   return find_subordinate_range(text, name, uid);
+}
+
+// The account name of `uid` from /etc/passwd, which is what newuidmap itself matches
+// /etc/subuid against. Read directly: the binary is static, and glibc's NSS would need shared
+// libraries at run time.
+std::string user_name_from_passwd(uint32_t uid) {
+  std::string text;
+  try {
+    text = read_file("/etc/passwd");
+  } catch (const Error&) {
+    return "";
+  }
+  for (const std::string& line : split(text, '\n')) {
+    std::vector<std::string> fields = split(line, ':');
+    if (fields.size() >= 3 && parse_uint64(fields[2]) == uid) return fields[0];
+  }
+  return "";
 }
 
 bool have_map_helpers() {
@@ -49,8 +65,7 @@ spec::HostFacts gather_host_facts() {
   spec::HostFacts facts;
   facts.uid = geteuid();
   facts.gid = getegid();
-  std::string name;
-  if (passwd* entry = getpwuid(facts.uid)) name = entry->pw_name;
+  std::string name = user_name_from_passwd(facts.uid);
   if (facts.uid != 0 && have_map_helpers()) {
     facts.subuid = range_from_file("/etc/subuid", name, facts.uid);
     facts.subgid = range_from_file("/etc/subgid", name, facts.uid);

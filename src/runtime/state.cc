@@ -290,6 +290,8 @@ std::map<std::string, uint64_t> namespace_inodes(pid_t pid) {
   // that changed its uid (no longer dumpable) does not have even on itself, while looking up
   // each entry only needs search permission and ptrace access.
   static const char* const kNames[] = {"cgroup", "ipc", "mnt", "net", "pid", "time", "user", "uts"};
+  struct stat dir_info {};
+  if (::stat(dir.c_str(), &dir_info) != 0) throw_errno("cannot look at " + dir);
   std::map<std::string, uint64_t> inodes;
   for (const char* name : kNames) {
     struct stat info {};
