@@ -41,6 +41,22 @@ std::string user_name_from_passwd(uint32_t uid) {
   return "";
 }
 
+caps::CapSet own_bounding_set() {
+  caps::CapSet set;
+  try {
+    for (const std::string& line : split(read_file("/proc/self/status"), '\n')) {
+      if (line.rfind("CapBnd:", 0) != 0) continue;
+      uint64_t mask = std::stoull(std::string(trim(line.substr(7))), nullptr, 16);
+      for (int c = 0; c <= caps::kLastCap; ++c) {
+        if (mask & (uint64_t{1} << c)) set.add(c);
+      }
+      return set;
+    }
+  } catch (const std::exception&) {
+  }
+  return caps::CapSet::all();  // unknown: let the kernel decide at start
+}
+
 bool have_map_helpers() {
   return access("/usr/bin/newuidmap", X_OK) == 0 && access("/usr/bin/newgidmap", X_OK) == 0;
 }
@@ -76,6 +92,7 @@ spec::HostFacts gather_host_facts() {
     // no account uses.
     if (auto range = range_from_file("/etc/subuid", "root", 0)) facts.auto_userns_range = *range;
   }
+  facts.available_caps = own_bounding_set();
   for (char** entry = environ; entry && *entry; ++entry) {
     std::string_view text(*entry);
     size_t eq = text.find('=');

@@ -163,11 +163,22 @@ CapList read_cap_flags(std::string_view flag, const std::vector<std::string>& va
   return out;
 }
 
-caps::CapSet container_caps(const RunFlags& flags) {
+caps::CapSet container_caps(const RunFlags& flags, const caps::CapSet& available) {
   // Parse both lists even under --privileged so a typo is still an error.
   CapList add = read_cap_flags("--cap-add", flags.cap_add);
   CapList drop = read_cap_flags("--cap-drop", flags.cap_drop);
-  if (flags.privileged) return caps::CapSet::all();
+  caps::CapSet all;
+  for (int c = 0; c <= caps::kLastCap; ++c) {
+    if (available.has(c)) all.add(c);
+  }
+  for (int c = 0; c <= caps::kLastCap; ++c) {
+    if (add.caps.has(c) && !available.has(c)) {
+      throw flag_error("--cap-add", caps::cap_name(c) +
+                                        " is not in bulkhead's own bounding set, so no process "
+                                        "it starts can have it");
+    }
+  }
+  if (flags.privileged) return all;
   caps::CapSet result;
   auto minus = [](caps::CapSet set, const caps::CapSet& removed) {
     for (int c = 0; c <= caps::kLastCap; ++c)
@@ -179,9 +190,14 @@ caps::CapSet container_caps(const RunFlags& flags) {
       if (added.has(c)) set.add(c);
     return set;
   };
-  if (add.all) return minus(caps::CapSet::all(), drop.caps);
+  if (add.all) return minus(all, drop.caps);
   if (drop.all) return add.caps;
-  return plus(minus(caps::default_container_caps(), drop.caps), add.caps);
+  // The default set, less anything the caller itself lacks (fewer is only stricter).
+  caps::CapSet defaults;
+  for (int c = 0; c <= caps::kLastCap; ++c) {
+    if (caps::default_container_caps().has(c) && available.has(c)) defaults.add(c);
+  }
+  return plus(minus(defaults, drop.caps), add.caps);
 }
 
 // ---- security options -------------------------------------------------------------------
@@ -658,7 +674,7 @@ BuiltSpec build_spec(const RunFlags& flags, const HostFacts& host) {
     process.cwd = clean_absolute_path("--workdir", flags.workdir, "the working directory");
   process.user = read_user(flags);
 
-  caps::CapSet caps = container_caps(flags);
+  caps::CapSet caps = container_caps(flags, host.available_caps);
   Capabilities sets;
   sets.bounding = caps;
   if (process.user.uid == 0) {

@@ -72,6 +72,9 @@ struct HostFacts {                                 // what the caller knows abou
   std::optional<IdRange> subuid, subgid;           // usable only when newuidmap/newgidmap exist
   IdRange auto_userns_range{1000000000, 65536};    // for root with --userns=auto
   std::map<std::string, std::string> environment;  // for `-e NAME` without a value
+  // The caller's own bounding set: no process it starts can hold more. `ALL` (and
+  // --privileged) means all of these; naming one outside it is an error.
+  caps::CapSet available_caps = caps::CapSet::all();
   // What the seccomp profile's conditions are decided against (dockerd: the daemon's host).
   seccomp::KernelVersion kernel = seccomp::KernelVersion::running();
   std::optional<seccomp::Arch> arch;  // nullopt: this machine's

@@ -555,3 +555,44 @@ TEST(DockerFlags, Ulimits) {
 
 }  // namespace
 }  // namespace bulkhead::spec
+
+namespace bulkhead::spec {
+namespace {
+
+// A caller whose own bounding set lacks SYS_RESOURCE (as root on this kind of machine): ALL and
+// --privileged mean what the caller has; naming the missing one is an error, not a failed start.
+TEST(DockerFlagsAvailableCaps, AllMeansWhatTheCallerHas) {
+  HostFacts host;
+  host.kernel = {6, 18};
+  host.arch = seccomp::Arch::X86_64;
+  host.available_caps = caps::CapSet::all();
+  host.available_caps.remove(*caps::cap_from_name("SYS_RESOURCE"));
+
+  RunFlags privileged;
+  privileged.rootfs = "/rootfs";
+  privileged.privileged = true;
+  BuiltSpec built = build_spec(privileged, host);
+  ASSERT_TRUE(built.spec.process.capabilities);
+  EXPECT_EQ(built.spec.process.capabilities->bounding, host.available_caps);
+
+  RunFlags add_all;
+  add_all.rootfs = "/rootfs";
+  add_all.cap_add = {"ALL"};
+  add_all.cap_drop = {"NET_ADMIN"};
+  caps::CapSet expected = host.available_caps;
+  expected.remove(*caps::cap_from_name("NET_ADMIN"));
+  EXPECT_EQ(build_spec(add_all, host).spec.process.capabilities->bounding, expected);
+
+  RunFlags add_missing;
+  add_missing.rootfs = "/rootfs";
+  add_missing.cap_add = {"SYS_RESOURCE"};
+  try {
+    build_spec(add_missing, host);
+    ADD_FAILURE() << "expected an error";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("CAP_SYS_RESOURCE"), std::string::npos) << e.what();
+  }
+}
+
+}  // namespace
+}  // namespace bulkhead::spec
