@@ -50,7 +50,10 @@ class Reader {
       : doc_(doc), pointer_(std::move(pointer)) {
     const auto& obj = node();
     if (!obj.is_object()) throw doc_.error(pointer_, "expected an object, got " + type_name(obj));
-    for (const auto& [key, value] : obj.items()) {
+    for (const auto& item : obj.items()) {
+      // Named copies, not structured bindings: clang 14 cannot capture those in a lambda.
+      const std::string& key = item.key();
+      const auto& value = item.value();
       auto in = [&](std::initializer_list<std::string_view> list) {
         for (auto k : list)
           if (k == key) return true;

@@ -61,10 +61,6 @@ Error build_error(const RunFlags& flags, const HostFacts& host = root_host()) {
   return Error("none");
 }
 
-bool has_env(const Spec& s, const std::string& entry) {
-  return std::find(s.process.env.begin(), s.process.env.end(), entry) != s.process.env.end();
-}
-
 const Mount* find_mount(const Spec& s, const std::string& destination) {
   for (const auto& m : s.mounts)
     if (m.destination == destination) return &m;
