@@ -106,12 +106,14 @@ if [[ $fuzz_status -eq 0 ]]; then
   [[ -x $symbolizer ]] && export ASAN_SYMBOLIZER_PATH=$symbolizer
   artifacts="$ROOT/build-fuzz/artifacts"
   mkdir -p "$artifacts"
-  for target in profile_reader json_positions compiler; do
+  for target in profile_reader json_positions compiler spec landlock_policy docker_flags; do
     corpus="$LOG_DIR/corpus-$target"
     mkdir -p "$corpus"
     cp "$ROOT/fuzz/corpus/$target/"* "$corpus/" 2>/dev/null || true
+    # Inputs that once broke a parser (fixed since) are seeds too, so they are re-run each time.
+    cp "$ROOT/fuzz/regressions/$target/"* "$corpus/" 2>/dev/null || true
     extra=()
-    if [[ $target != compiler ]]; then
+    if [[ $target == profile_reader || $target == json_positions ]]; then
       # Real profiles are the best seeds for both JSON readers.
       cp "$ROOT/fuzz/corpus/profile_reader/"*.json "$ROOT/profiles/"*.json "$corpus/"
       [[ -f /usr/share/containers/seccomp.json ]] &&
@@ -119,7 +121,10 @@ if [[ $fuzz_status -eq 0 ]]; then
       extra+=("-dict=$ROOT/fuzz/corpus/profile_reader.dict")
     fi
     echo "--- fuzz_$target: ${FUZZ_SECONDS}s on $(ls "$corpus" | wc -l) seed(s)"
-    "$ROOT/build-fuzz/fuzz/fuzz_$target" -max_total_time="$FUZZ_SECONDS" -rss_limit_mb=2048 \
+    # The outer timeout: a fuzzer that hits its memory limit can spend many minutes printing
+    # the heap profile; CI must end anyway (a timeout counts as a failure).
+    timeout --kill-after=10 $((FUZZ_SECONDS + 120)) \
+      "$ROOT/build-fuzz/fuzz/fuzz_$target" -max_total_time="$FUZZ_SECONDS" -rss_limit_mb=2048 \
       -timeout=60 -print_final_stats=1 -artifact_prefix="$artifacts/fuzz_$target-" "${extra[@]}" \
       "$corpus" >"$LOG_DIR/fuzz-$target.log" 2>&1
     rc=$?

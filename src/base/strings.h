@@ -17,6 +17,9 @@ std::string to_lower(std::string_view text);
 // Decimal, 0x-hex or 0-octal, the whole string; nullopt on anything else or overflow.
 std::optional<uint64_t> parse_uint64(std::string_view text);
 std::string hex(uint64_t value);
+// Well-formed UTF-8 (no overlongs, surrogates or code points above U+10FFFF). JSON documents
+// (an OCI spec, a policy written back as JSON) can only carry such strings.
+bool is_valid_utf8(std::string_view text);
 
 // Reads a whole file ("-" is standard input); throws SystemError naming the path.
 std::string read_file(const std::string& path);

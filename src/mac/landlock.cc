@@ -11,8 +11,11 @@
 #include <cstddef>
 #include <cstring>
 #include <map>
+#include <optional>
 #include <set>
+#include <sstream>
 
+#include <yaml-cpp/eventhandler.h>
 #include <yaml-cpp/yaml.h>
 
 #include "base/strings.h"
@@ -93,22 +96,72 @@ std::string word_list(const auto& words) {
 
 // ---- Parsing ------------------------------------------------------------------------------
 
+// Walks documents without building them, to find where a second one starts. Not
+// YAML::LoadAll: yaml-cpp 0.7 loops forever, allocating, on some malformed input (a lone ","),
+// where asking for one document more than the first stops.
+class DocumentStarts : public YAML::EventHandler {
+ public:
+  void OnDocumentStart(const YAML::Mark& mark) override {
+    start = mark;
+    first_node.reset();
+  }
+  void OnDocumentEnd() override {}
+  void OnNull(const YAML::Mark& mark, YAML::anchor_t) override { seen(mark); }
+  void OnAlias(const YAML::Mark& mark, YAML::anchor_t) override { seen(mark); }
+  void OnScalar(const YAML::Mark& mark, const std::string&, YAML::anchor_t,
+                const std::string&) override {
+    seen(mark);
+  }
+  void OnSequenceStart(const YAML::Mark& mark, const std::string&, YAML::anchor_t,
+                       YAML::EmitterStyle::value) override {
+    seen(mark);
+  }
+  void OnSequenceEnd() override {}
+  void OnMapStart(const YAML::Mark& mark, const std::string&, YAML::anchor_t,
+                  YAML::EmitterStyle::value) override {
+    seen(mark);
+  }
+  void OnMapEnd() override {}
+
+  // Where the current document's content begins (its first node), else the document itself.
+  YAML::Mark where() const { return first_node.value_or(start); }
+
+ private:
+  void seen(const YAML::Mark& mark) {
+    if (!first_node) first_node = mark;
+  }
+  YAML::Mark start;
+  std::optional<YAML::Mark> first_node;
+};
+
+std::optional<YAML::Mark> find_second_document(std::string_view text) {
+  std::istringstream stream{std::string(text)};
+  YAML::Parser parser(stream);
+  DocumentStarts starts;
+  if (!parser.HandleNextDocument(starts)) return std::nullopt;
+  if (!parser.HandleNextDocument(starts)) return std::nullopt;
+  return starts.where();
+}
+
 class PolicyParser {
  public:
   explicit PolicyParser(std::string source) : source_(std::move(source)) {}
 
   LandlockPolicy parse(std::string_view text) {
-    std::vector<YAML::Node> documents;
+    YAML::Node document;
+    std::optional<YAML::Mark> second_document;
     try {
-      documents = YAML::LoadAll(std::string(text));
+      document = YAML::Load(std::string(text));
+      second_document = find_second_document(text);
     } catch (const YAML::Exception& e) {
       throw Error(location(e.mark), "", "not valid YAML or JSON: " + e.msg);
     }
-    if (documents.empty() || documents[0].IsNull())
+    if (!document || document.IsNull())
       throw Error(SourceLocation{source_, 1, 1}, "", "empty Landlock policy");
-    if (documents.size() > 1)
-      throw error(documents[1], "", "a policy file holds one document, found a second one");
-    return parse_root(documents[0]);
+    if (second_document)
+      throw Error(location(*second_document), "",
+                  "a policy file holds one document, found a second one");
+    return parse_root(document);
   }
 
  private:
@@ -265,6 +318,9 @@ class PolicyParser {
                 "\"" + path.value + "\" is not an absolute path (paths are inside the container)");
           if (path.value.find('\0') != std::string::npos)
             throw error(path.node, path.field, "path contains a NUL byte");
+          // The policy travels as JSON (the spec's annotation), which holds only UTF-8.
+          if (!is_valid_utf8(path.value))
+            throw error(path.node, path.field, "path is not valid UTF-8");
           rule.paths.push_back(path.value);
         }
       } else {

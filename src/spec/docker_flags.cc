@@ -653,7 +653,43 @@ std::optional<int64_t> parse_memory_size(std::string_view text) {
   return static_cast<int64_t>(bytes);
 }
 
+// An OCI spec is JSON, which carries only UTF-8: a value that is not would make a spec no
+// runtime can read back, so it is refused here, naming the flag.
+void require_utf8(const RunFlags& flags) {
+  auto check = [](std::string_view flag, const std::string& value) {
+    if (!is_valid_utf8(value)) throw flag_error(flag, "value is not valid UTF-8");
+  };
+  auto check_all = [&](std::string_view flag, const std::vector<std::string>& values) {
+    for (const std::string& value : values) check(flag, value);
+  };
+  check_all("--cap-add", flags.cap_add);
+  check_all("--cap-drop", flags.cap_drop);
+  check_all("--security-opt", flags.security_opt);
+  check_all("--volume", flags.volumes);
+  check_all("--tmpfs", flags.tmpfs);
+  check_all("--env", flags.env);
+  check_all("--env-file", flags.env_files);
+  check_all("--group-add", flags.group_add);
+  check_all("--ulimit", flags.ulimits);
+  check_all("the command", flags.command);
+  for (const auto& [flag, value] :
+       {std::pair<std::string_view, const std::string*>{"--user", &flags.user},
+        {"--workdir", &flags.workdir},
+        {"--hostname", &flags.hostname},
+        {"--network", &flags.network},
+        {"--pid", &flags.pid},
+        {"--memory", &flags.memory},
+        {"--pids-limit", &flags.pids_limit},
+        {"--cpus", &flags.cpus},
+        {"--name", &flags.name},
+        {"--userns", &flags.userns},
+        {"ROOTFS", &flags.rootfs}}) {
+    check(flag, *value);
+  }
+}
+
 BuiltSpec build_spec(const RunFlags& flags, const HostFacts& host) {
+  require_utf8(flags);
   BuiltSpec built;
   Spec& spec = built.spec;
   auto& warnings = built.warnings;
@@ -761,6 +797,13 @@ BuiltSpec build_spec(const RunFlags& flags, const HostFacts& host) {
   }
   linux.resources = build_resources(flags);
   process.rlimits = build_rlimits(flags.ulimits);
+  // --env-file contents and host values taken by `-e NAME` were not checked above.
+  for (const std::string& entry : spec.process.env) {
+    if (!is_valid_utf8(entry)) {
+      throw Error("environment variable " + in_quotes(entry.substr(0, entry.find('='))) +
+                  " is not valid UTF-8 (from --env-file or the host's environment)");
+    }
+  }
   return built;
 }
 

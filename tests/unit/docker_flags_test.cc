@@ -590,5 +590,23 @@ TEST(DockerFlagsAvailableCaps, AllMeansWhatTheCallerHas) {
   }
 }
 
+// Found by fuzz_docker_flags: an OCI spec is JSON and holds only UTF-8, so a flag value that is
+// not must be an Error naming the flag, not an exception from the JSON writer.
+TEST(DockerFlagsUtf8, ValuesThatAreNotUtf8AreRefusedByFlag) {
+  RunFlags command;
+  command.rootfs = "/rootfs";
+  command.command = {"echo", "\xff"};
+  RunFlags hostname;
+  hostname.rootfs = "/rootfs\xc3";
+  for (const RunFlags& flags : {command, hostname}) {
+    try {
+      build_spec(flags, HostFacts{});
+      ADD_FAILURE() << "expected an error";
+    } catch (const Error& e) {
+      EXPECT_NE(std::string(e.what()).find("UTF-8"), std::string::npos) << e.what();
+    }
+  }
+}
+
 }  // namespace
 }  // namespace bulkhead::spec

@@ -1,4 +1,5 @@
 #include "base/json.h"
+#include "base/strings.h"
 
 #include <gtest/gtest.h>
 
@@ -57,6 +58,24 @@ TEST(JsonDocument, EmptyInputIsAnError) {
 TEST(JsonDocument, ReadablePointer) {
   EXPECT_EQ(readable_pointer("/syscalls/3/args/0/op"), "syscalls[3].args[0].op");
   EXPECT_EQ(readable_pointer(""), "(top level)");
+}
+
+}  // namespace
+}  // namespace bulkhead
+
+namespace bulkhead {
+namespace {
+
+TEST(Utf8, AcceptsWellFormedAndRefusesTheRest) {
+  EXPECT_TRUE(is_valid_utf8(""));
+  EXPECT_TRUE(is_valid_utf8("/var/www/html"));
+  EXPECT_TRUE(is_valid_utf8("caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x90\xb3"));
+  EXPECT_FALSE(is_valid_utf8("\xff"));
+  EXPECT_FALSE(is_valid_utf8("\xc3"));              // truncated
+  EXPECT_FALSE(is_valid_utf8("\xc0\xaf"));          // overlong '/'
+  EXPECT_FALSE(is_valid_utf8("\xed\xa0\x80"));      // surrogate
+  EXPECT_FALSE(is_valid_utf8("\xf4\x90\x80\x80"));  // above U+10FFFF
+  EXPECT_FALSE(is_valid_utf8("a\x80z"));            // stray continuation byte
 }
 
 }  // namespace

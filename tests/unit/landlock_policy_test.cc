@@ -270,5 +270,26 @@ TEST(LandlockRuleset, BestEffortWithoutLandlockEnforcesNothing) {
   ruleset.restrict_self();  // a no-op: the test process stays unrestricted
 }
 
+// Found by fuzz_landlock_policy: yaml-cpp's LoadAll never returns (allocating until the
+// process dies) on a stray flow-context comma; the parser must answer with an Error.
+TEST(LandlockPolicy, StrayCommasAreErrorsNotHangs) {
+  for (const char* text : {",", "{version: 1, paths: []},\n", "paths: []\n,"}) {
+    SCOPED_TRACE(text);
+    EXPECT_THROW(parse_landlock_policy(text, "policy.yaml"), Error);
+  }
+}
+
+// Found by fuzz_landlock_policy: a policy is written back as JSON (the spec annotation), which
+// cannot hold bytes that are not UTF-8; such a path is refused where it stands.
+TEST(LandlockPolicy, PathsMustBeUtf8) {
+  try {
+    parse_landlock_policy("paths:\n  - path: \"/srv/\xff\"\n    access: [read]\n", "p.yaml");
+    ADD_FAILURE() << "expected an error";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("p.yaml:2:"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("UTF-8"), std::string::npos) << e.what();
+  }
+}
+
 }  // namespace
 }  // namespace bulkhead::mac
