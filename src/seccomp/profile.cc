@@ -35,7 +35,11 @@ class ObjectReader {
  public:
   ObjectReader(const JsonDocument& doc, std::string pointer,
                std::initializer_list<std::string_view> known)
-      : doc_(doc), pointer_(std::move(pointer)) {
+      : doc_(doc),
+        pointer_(std::move(pointer)),
+        // Resolved once: a JSON pointer lookup walks from the root, and the readers ask for
+        // their node once per field.
+        node_(&doc_.root().at(nlohmann::json::json_pointer(pointer_))) {
     const auto& obj = node();
     if (!obj.is_object()) throw doc_.error(pointer_, "expected an object, got " + type(obj));
     for (const auto& [key, value] : obj.items()) {
@@ -49,10 +53,11 @@ class ObjectReader {
     }
   }
 
-  const nlohmann::json& node() const {
-    return doc_.root().at(nlohmann::json::json_pointer(pointer_));
+  const nlohmann::json& node() const { return *node_; }
+  bool has(const std::string& key) const {
+    auto it = node_->find(key);
+    return it != node_->end() && !it->is_null();
   }
-  bool has(const std::string& key) const { return node().contains(key) && !node()[key].is_null(); }
   std::string at(const std::string& key) const { return pointer_ + "/" + key; }
 
   std::string string(const std::string& key, const std::string& fallback = "") const {
@@ -95,6 +100,7 @@ class ObjectReader {
  private:
   const JsonDocument& doc_;
   std::string pointer_;
+  const nlohmann::json* node_;
 };
 
 std::optional<uint16_t> read_errno(const ObjectReader& r, const JsonDocument& doc,
