@@ -11,7 +11,9 @@
 #include "cli/run_flags.h"
 #include "runtime/container.h"
 #include "runtime/host_facts.h"
+#include "runtime/image_copy.h"
 #include "runtime/rootfs.h"
+#include "runtime/state.h"
 #include "spec/docker_flags.h"
 
 namespace bulkhead::cli {
@@ -35,8 +37,16 @@ void register_run_command(CLI::App& app, int& exit_status) {
                 "Print the OCI runtime spec (config.json) the flags produce; start nothing");
   run->callback([command, &exit_status] {
     spec::RunFlags flags = command->flags;
+    // A builtin image is shared by every container: each one writes to a layer of its own.
+    bool shared_image = flags.rootfs.rfind("builtin:", 0) == 0;
+    std::string image_name = shared_image ? flags.rootfs.substr(8) : "";
     flags.rootfs = runtime::resolve_rootfs(flags.rootfs);
+    if (shared_image && geteuid() != 0 && !command->dry_run) {
+      flags.rootfs =
+          runtime::user_image_copy(flags.rootfs, image_name, runtime::default_state_dir());
+    }
     spec::BuiltSpec built = spec::build_spec(flags, runtime::gather_host_facts());
+    if (shared_image) built.spec.annotations[spec::kRootOverlayAnnotation] = "tmpfs";
     for (const std::string& warning : built.warnings) {
       std::cerr << "bulkhead: warning: " << warning << "\n";
     }

@@ -39,8 +39,6 @@ namespace bulkhead::runtime {
 
 namespace {
 
-constexpr int kSetupFailedStatus = 127;
-
 unsigned long clone_flags(const spec::Linux& linux) {
   unsigned long flags = 0;
   for (const spec::Namespace& ns : linux.namespaces) {
@@ -122,10 +120,10 @@ struct ChildPlan {
 // The child: waits until its id maps and cgroup are in place, builds the container around
 // itself, then hands over to the command. Any failure goes back to the parent as text.
 [[noreturn]] void child_main(const ChildPlan& plan, SyncSocket& channel) {
-  try {
+  run_child_setup(channel, [&] {
     prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
     std::optional<Received> go = channel.receive();
-    if (!go || go->kind != SyncMessage::Go) _exit(kSetupFailedStatus);  // the parent gave up
+    if (!go || go->kind != SyncMessage::Go) throw Error("the monitor gave up before setup");
     const spec::Spec& spec = *plan.spec;
     if (plan.flags & CLONE_NEWUSER) {
       // Become the namespace's root. A rootless child already is (its uid is the one mapped to
@@ -153,12 +151,7 @@ struct ChildPlan {
     if (plan.flags & CLONE_NEWNET) bring_up_loopback();
     enter_root_filesystem(spec);
     finish_root_filesystem(spec);
-    if (spec.process.terminal) {
-      attach_container_console(channel, spec.process.console_size);
-    } else if (!plan.interactive) {
-      UniqueFd null(open("/dev/null", O_RDONLY | O_CLOEXEC));
-      if (!null || dup2(null.get(), STDIN_FILENO) < 0) throw_errno("stdin from /dev/null");
-    }
+    attach_stdio(channel, spec.process, plan.interactive);
     const std::string& cwd = spec.process.cwd.empty() ? std::string("/") : spec.process.cwd;
     if (chdir(cwd.c_str()) != 0) {
       if (errno != ENOENT) throw_errno("chdir " + cwd);
@@ -172,18 +165,7 @@ struct ChildPlan {
       if (chdir(cwd.c_str()) != 0) throw_errno("chdir " + cwd);
     }
     apply_and_exec(*plan.prepared, channel.fd());
-  } catch (const ExecFailure& e) {
-    try {
-      channel.send(SyncMessage::ExecFailed, std::to_string(e.code()) + " " + e.what());
-    } catch (...) {
-    }
-  } catch (const std::exception& e) {
-    try {
-      channel.send(SyncMessage::Error, e.what());
-    } catch (...) {
-    }
-  }
-  _exit(kSetupFailedStatus);
+  });
 }
 
 // fork() semantics (no new stack) with namespace flags. With a cgroup v2 directory, the child
@@ -268,14 +250,6 @@ class ChildGuard {
  private:
   pid_t pid_;
 };
-
-// Docker's statuses: 127 when the command does not exist, 126 when it cannot be run.
-[[noreturn]] void throw_exec_failure(const std::string& text) {
-  size_t space = text.find(' ');
-  int err = std::atoi(text.substr(0, space).c_str());
-  std::string what = space == std::string::npos ? text : text.substr(space + 1);
-  throw ExitStatusError(what, err == ENOENT || err == ENOTDIR ? 127 : 126);
-}
 
 }  // namespace
 
@@ -365,10 +339,8 @@ int run_container(const spec::Spec& requested, const RunOptions& options) {
       console = std::move(message->fd);
     } else if (message->kind == SyncMessage::Namespaces) {
       record.namespaces = parse_namespace_inodes_text(message->text);
-    } else if (message->kind == SyncMessage::Error) {
-      throw Error("container setup failed: " + message->text);
-    } else if (message->kind == SyncMessage::ExecFailed) {
-      throw_exec_failure(message->text);
+    } else if (message->kind == SyncMessage::Error || message->kind == SyncMessage::ExecFailed) {
+      raise_child_failure(*message, "container setup failed");
     }
   }
   parent_end.close();

@@ -28,8 +28,6 @@ namespace bulkhead::runtime {
 
 namespace {
 
-constexpr int kSetupFailedStatus = 127;
-
 struct NamespaceToJoin {
   std::string name;  // as in /proc/PID/ns
   int clone_flag;
@@ -71,7 +69,7 @@ std::vector<NamespaceToJoin> open_namespaces(const ContainerRecord& record,
                                   std::vector<NamespaceToJoin>& namespaces,
                                   const PreparedProcess& prepared, const ExecOptions& options,
                                   SyncSocket& channel) {
-  try {
+  run_child_setup(channel, [&] {
     prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
     Cgroup::join(record.cgroup_paths, getpid());
     for (NamespaceToJoin& ns : namespaces) {
@@ -88,27 +86,11 @@ std::vector<NamespaceToJoin> open_namespaces(const ContainerRecord& record,
     prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
     setsid();
     const spec::Process& process = prepared.process;
-    if (process.terminal) {
-      attach_container_console(channel, process.console_size);
-    } else if (!options.interactive) {
-      UniqueFd null(open("/dev/null", O_RDONLY | O_CLOEXEC));
-      if (!null || dup2(null.get(), STDIN_FILENO) < 0) throw_errno("stdin from /dev/null");
-    }
+    attach_stdio(channel, process, options.interactive);
     std::string cwd = process.cwd.empty() ? "/" : process.cwd;
     if (chdir(cwd.c_str()) != 0) throw_errno("chdir " + cwd);
     apply_and_exec(prepared, channel.fd());
-  } catch (const ExecFailure& e) {
-    try {
-      channel.send(SyncMessage::ExecFailed, std::to_string(e.code()) + " " + e.what());
-    } catch (...) {
-    }
-  } catch (const std::exception& e) {
-    try {
-      channel.send(SyncMessage::Error, e.what());
-    } catch (...) {
-    }
-  }
-  _exit(kSetupFailedStatus);
+  });
 }
 
 }  // namespace
@@ -169,28 +151,24 @@ int exec_in_container(const std::string& name_or_id, const ExecOptions& options)
   namespaces.clear();
   pid_t process = -1;
   UniqueFd console;
-  std::optional<std::string> failure;
-  std::optional<std::string> exec_failure;
+  std::optional<Received> failure;
   for (;;) {
     std::optional<Received> message = parent_end.receive();
     if (!message) break;
     if (message->kind == SyncMessage::Pid) process = std::atoi(message->text.c_str());
     if (message->kind == SyncMessage::Console) console = std::move(message->fd);
-    if (message->kind == SyncMessage::Error) failure = message->text;
-    if (message->kind == SyncMessage::ExecFailed) exec_failure = message->text;
+    if (message->kind == SyncMessage::Error || message->kind == SyncMessage::ExecFailed) {
+      failure = std::move(message);
+    }
   }
   while (waitpid(helper, nullptr, 0) < 0 && errno == EINTR) {
   }
-  if (failure || exec_failure) {
+  if (failure) {
     if (process > 0) {
       kill(process, SIGKILL);
       waitpid(process, nullptr, 0);
     }
-    if (failure) throw Error("exec in " + record.name + " failed: " + *failure);
-    size_t space = exec_failure->find(' ');
-    int err = std::atoi(exec_failure->substr(0, space).c_str());
-    throw ExitStatusError(exec_failure->substr(space + 1),
-                          err == ENOENT || err == ENOTDIR ? 127 : 126);
+    raise_child_failure(*failure, "exec in " + record.name + " failed");
   }
   if (process <= 0) throw Error("exec in " + record.name + " failed before the process started");
   return exit_status_of(relay_until_exit(process, signal_fd.get(), console, options.interactive));

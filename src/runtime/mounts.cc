@@ -284,13 +284,43 @@ unsigned long root_propagation(const std::string& name) {
   throw Error("linux.rootfsPropagation: unknown value '" + name + "'");
 }
 
+// A writable layer over a shared image: an overlay whose upper layer lives on a tmpfs that
+// goes away with the container's mount namespace. Mounted over the image's own path (only in
+// this namespace), so the rest of the setup sees one directory. Returns the merged root.
+std::string mount_overlay_root(const std::string& image) {
+  UniqueFd lower(open(image.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
+  if (!lower) throw_errno("opening the image " + image);
+  // The tmpfs hides the image at its path; the overlay reaches it through the fd.
+  if (mount("tmpfs", image.c_str(), "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755") != 0) {
+    throw_errno("mounting the writable layer's tmpfs");
+  }
+  for (const char* dir : {"/upper", "/work", "/merged"}) {
+    if (mkdir((image + dir).c_str(), 0755) != 0) throw_errno("creating " + image + dir);
+  }
+  std::string options =
+      "lowerdir=" + fd_path(lower) + ",upperdir=" + image + "/upper,workdir=" + image + "/work";
+  std::string merged = image + "/merged";
+  if (mount("overlay", merged.c_str(), "overlay", 0, options.c_str()) != 0) {
+    throw_errno("mounting the overlay over " + image);
+  }
+  return merged;
+}
+
 }  // namespace
 
 void enter_root_filesystem(const spec::Spec& spec) {
-  const std::string& rootfs = spec.root.path;
+  std::string rootfs = spec.root.path;
   // Nothing the container mounts may propagate back to the host.
   if (mount(nullptr, "/", nullptr, MS_SLAVE | MS_REC, nullptr) != 0) {
     throw_errno("making the host's mounts slaves in the container's namespace");
+  }
+  auto overlay = spec.annotations.find(spec::kRootOverlayAnnotation);
+  if (overlay != spec.annotations.end()) {
+    if (overlay->second != "tmpfs") {
+      throw Error(std::string("annotation ") + spec::kRootOverlayAnnotation + ": unknown value '" +
+                  overlay->second + "' (expected \"tmpfs\")");
+    }
+    rootfs = mount_overlay_root(rootfs);
   }
   if (mount(rootfs.c_str(), rootfs.c_str(), nullptr, MS_BIND | MS_REC, nullptr) != 0) {
     throw_errno("bind mounting the root filesystem " + rootfs);

@@ -13,12 +13,15 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 #include <map>
 
 #include "base/error.h"
 #include "base/strings.h"
+#include "base/unique_fd.h"
 #include "mac/labels.h"
+#include "runtime/console.h"
 #include "runtime/seccomp_cache.h"
 #include "seccomp/compiler.h"
 #include "seccomp/filter.h"
@@ -209,6 +212,41 @@ void load_seccomp(const seccomp::Program& program, unsigned flags) {
 }
 
 }  // namespace
+
+void run_child_setup(const SyncSocket& channel, const std::function<void()>& setup) {
+  constexpr int kSetupFailedStatus = 127;
+  try {
+    setup();
+  } catch (const ExecFailure& e) {
+    try {
+      channel.send(SyncMessage::ExecFailed, std::to_string(e.code()) + " " + e.what());
+    } catch (...) {
+    }
+  } catch (const std::exception& e) {
+    try {
+      channel.send(SyncMessage::Error, e.what());
+    } catch (...) {
+    }
+  }
+  _exit(kSetupFailedStatus);
+}
+
+void raise_child_failure(const Received& message, const std::string& context) {
+  if (message.kind != SyncMessage::ExecFailed) throw Error(context + ": " + message.text);
+  size_t space = message.text.find(' ');
+  int err = std::atoi(message.text.substr(0, space).c_str());
+  std::string what = space == std::string::npos ? message.text : message.text.substr(space + 1);
+  throw ExitStatusError(what, err == ENOENT || err == ENOTDIR ? 127 : 126);
+}
+
+void attach_stdio(const SyncSocket& channel, const spec::Process& process, bool interactive) {
+  if (process.terminal) {
+    attach_container_console(channel, process.console_size);
+  } else if (!interactive) {
+    UniqueFd null(open("/dev/null", O_RDONLY | O_CLOEXEC));
+    if (!null || dup2(null.get(), STDIN_FILENO) < 0) throw_errno("stdin from /dev/null");
+  }
+}
 
 std::vector<std::string> executable_candidates(const spec::Process& process) {
   const std::string& command = process.args.front();

@@ -8,12 +8,14 @@
 // parent, before any namespace exists; apply_and_exec() in the child only applies.
 #pragma once
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "base/error.h"
 #include "mac/landlock.h"
+#include "runtime/sync_socket.h"
 #include "seccomp/program.h"
 #include "spec/spec.h"
 
@@ -46,6 +48,19 @@ class ExecFailure : public SystemError {
  public:
   using SystemError::SystemError;
 };
+
+// In a child setting up a container process: runs `setup` (which execs or throws), sends any
+// failure to the parent over `channel` — ExecFailed with the errno for an ExecFailure, Error
+// otherwise — and exits. Shared by `run` and `exec` so both report failures the same way.
+[[noreturn]] void run_child_setup(const SyncSocket& channel, const std::function<void()>& setup);
+
+// In the parent: the exception for a child's Error or ExecFailed message. An exec failure keeps
+// docker's statuses: 127 when the command does not exist, 126 when it cannot be run.
+[[noreturn]] void raise_child_failure(const Received& message, const std::string& context);
+
+// The process's stdio: the pty when it has a terminal, else /dev/null as stdin unless
+// `interactive` (then it keeps the caller's).
+void attach_stdio(const SyncSocket& channel, const spec::Process& process, bool interactive);
 
 // Resolves args[0] against PATH from the process's own environment (not bulkhead's), as
 // runc and docker do.

@@ -124,6 +124,9 @@ struct Linux {
 // same config.json and merely ignore what they do not know).
 inline constexpr const char* kLandlockAnnotation = "run.bulkhead.landlock";  // policy JSON
 inline constexpr const char* kInitAnnotation = "run.bulkhead.init";          // "true"
+// "tmpfs": the root filesystem is a shared image (builtin:busybox); the container writes to a
+// throwaway overlay layer on top, never to the image itself.
+inline constexpr const char* kRootOverlayAnnotation = "run.bulkhead.root-overlay";
 
 struct Spec {
   std::string oci_version = "1.0.2";

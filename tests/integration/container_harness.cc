@@ -28,13 +28,6 @@ namespace {
 
 constexpr const char* kTestUser = "bulkhead-test";
 
-std::string builtin_rootfs() {
-  if (const char* dir = std::getenv("BULKHEAD_BUILTIN_ROOTFS_DIR")) {
-    return std::string(dir) + "/busybox";
-  }
-  return std::string(BULKHEAD_BUILD_DIR) + "/rootfs/busybox";
-}
-
 // In a forked child whose stdin, stdout and stderr are set: switches to `as`'s user and
 // environment and execs `argv`.
 [[noreturn]] void become_and_exec(const std::vector<std::string>& argv, const RunAs& as) {
@@ -87,6 +80,13 @@ void run_checked(const std::vector<std::string>& argv) {
 }
 
 }  // namespace
+
+std::string builtin_rootfs_dir() {
+  if (const char* dir = std::getenv("BULKHEAD_BUILTIN_ROOTFS_DIR")) {
+    return std::string(dir) + "/busybox";
+  }
+  return std::string(BULKHEAD_BUILD_DIR) + "/rootfs/busybox";
+}
 
 CommandResult run_program(const std::vector<std::string>& argv, const RunAs& as) {
   int in[2], out[2], err[2];
@@ -186,7 +186,7 @@ void remove_tree(const std::string& path) {
 std::string copy_busybox_rootfs(uid_t owner, gid_t group) {
   std::string dir = make_temp_dir();
   std::string root = dir + "/rootfs";
-  CommandResult copied = run_program({"cp", "-a", builtin_rootfs(), root});
+  CommandResult copied = run_program({"cp", "-a", builtin_rootfs_dir(), root});
   if (copied.status != 0) throw std::runtime_error("copying the rootfs failed: " + copied.err);
   if (owner != 0 || group != 0) {
     run_program({"chown", "-R", std::to_string(owner) + ":" + std::to_string(group), dir});
@@ -475,8 +475,9 @@ std::vector<std::string> ContainerContext::leftover_state() const {
 
 std::optional<std::string> containers_unavailable() {
   struct stat info {};
-  if (stat((builtin_rootfs() + "/bin/busybox").c_str(), &info) != 0) {
-    return "the builtin busybox rootfs is missing (" + builtin_rootfs() + "): run scripts/setup.sh";
+  if (stat((builtin_rootfs_dir() + "/bin/busybox").c_str(), &info) != 0) {
+    return "the builtin busybox rootfs is missing (" + builtin_rootfs_dir() +
+           "): run scripts/setup.sh";
   }
   if (access("/proc/self/ns/user", F_OK) != 0) return "no user namespaces in this kernel";
   return std::nullopt;

@@ -45,6 +45,8 @@ RunAs as_test_user();
 // A fresh directory under /tmp (mode 0755), removed by the caller with remove_tree().
 std::string make_temp_dir();
 void remove_tree(const std::string& path);
+// The builtin busybox image's directory (what `builtin:busybox` resolves to).
+std::string builtin_rootfs_dir();
 // A writable copy of the builtin busybox root filesystem, owned by `owner`.
 std::string copy_busybox_rootfs(uid_t owner = 0, gid_t group = 0);
 
