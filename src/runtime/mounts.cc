@@ -217,6 +217,12 @@ void fallback_bind(int root_fd, const spec::Mount& m, const std::string& host_pa
 void mount_one(int root_fd, const spec::Mount& m) {
   MountOptions options = parse_options(m.options);
   if (m.type == "bind" || options.bind) {
+    // A bind mount takes no filesystem data: an option we do not know would otherwise be
+    // dropped silently, and the mount would be weaker than the spec asks.
+    if (!options.data.empty()) {
+      throw Error("mount " + m.destination + ": unsupported bind mount option '" +
+                  options.data.front() + "'");
+    }
     bind_mount(m.source, root_fd, m, options);
     return;
   }
