@@ -3,6 +3,7 @@
 #include <array>
 #include <set>
 
+#include "base/json_reader.h"
 #include "base/strings.h"
 #include "seccomp/arch.h"
 
@@ -31,82 +32,12 @@ constexpr std::array<std::string_view, 4> kFilterFlags = {
 
 // Walks one JSON object, checking types and refusing keys it does not know: a misspelt key
 // ("arg" for "args") must not silently widen the policy.
-class ObjectReader {
- public:
-  ObjectReader(const JsonDocument& doc, std::string pointer,
-               std::initializer_list<std::string_view> known)
-      : doc_(doc),
-        pointer_(std::move(pointer)),
-        // Resolved once: a JSON pointer lookup walks from the root, and the readers ask for
-        // their node once per field.
-        node_(&doc_.root().at(nlohmann::json::json_pointer(pointer_))) {
-    const auto& obj = node();
-    if (!obj.is_object()) throw doc_.error(pointer_, "expected an object, got " + type(obj));
-    for (const auto& [key, value] : obj.items()) {
-      bool ok = false;
-      for (auto k : known) ok = ok || k == key;
-      if (!ok) {
-        std::string list;
-        for (auto k : known) list += (list.empty() ? "" : ", ") + std::string(k);
-        throw doc_.error(pointer_ + "/" + key, "unknown field (expected one of: " + list + ")");
-      }
-    }
-  }
-
-  const nlohmann::json& node() const { return *node_; }
-  bool has(const std::string& key) const {
-    auto it = node_->find(key);
-    return it != node_->end() && !it->is_null();
-  }
-  std::string at(const std::string& key) const { return pointer_ + "/" + key; }
-
-  std::string string(const std::string& key, const std::string& fallback = "") const {
-    if (!has(key)) return fallback;
-    const auto& v = node()[key];
-    if (!v.is_string()) throw doc_.error(at(key), "expected a string, got " + type(v));
-    return v.get<std::string>();
-  }
-  uint64_t number(const std::string& key, uint64_t max) const {
-    const auto& v = node()[key];
-    if (!v.is_number_unsigned() && !(v.is_number_integer() && v.get<int64_t>() >= 0))
-      throw doc_.error(at(key), "expected a non-negative integer, got " + type(v));
-    uint64_t n = v.get<uint64_t>();
-    if (n > max)
-      throw doc_.error(at(key),
-                       std::to_string(n) + " is out of range (max " + std::to_string(max) + ")");
-    return n;
-  }
-  std::vector<std::string> strings(const std::string& key) const {
-    std::vector<std::string> out;
-    if (!has(key)) return out;
-    const auto& v = node()[key];
-    if (!v.is_array()) throw doc_.error(at(key), "expected an array of strings, got " + type(v));
-    for (size_t i = 0; i < v.size(); ++i) {
-      if (!v[i].is_string())
-        throw doc_.error(at(key) + "/" + std::to_string(i), "expected a string, got " + type(v[i]));
-      out.push_back(v[i].get<std::string>());
-    }
-    return out;
-  }
-  size_t array_size(const std::string& key) const {
-    if (!has(key)) return 0;
-    const auto& v = node()[key];
-    if (!v.is_array()) throw doc_.error(at(key), "expected an array, got " + type(v));
-    return v.size();
-  }
-
-  static std::string type(const nlohmann::json& v) { return v.is_null() ? "null" : v.type_name(); }
-
- private:
-  const JsonDocument& doc_;
-  std::string pointer_;
-  const nlohmann::json* node_;
-};
+using ObjectReader = JsonObjectReader;
 
 std::optional<uint16_t> read_errno(const ObjectReader& r, const JsonDocument& doc,
                                    const std::string& number_key, const std::string& name_key) {
   std::optional<uint16_t> err;
-  if (r.has(number_key)) err = static_cast<uint16_t>(r.number(number_key, 4095));
+  if (r.has(number_key)) err = static_cast<uint16_t>(r.unsigned_integer(number_key, 4095));
   if (r.has(name_key)) {
     auto by_name = errno_from_name(r.string(name_key));
     if (!by_name)
@@ -185,8 +116,8 @@ SyscallRule read_rule(const JsonDocument& doc, const std::string& pointer) {
       throw doc.error(a.at("index"), "argument index " + std::to_string(index) +
                                          " is out of range (syscalls have arguments 0..5)");
     cmp.index = static_cast<unsigned>(index);
-    if (a.has("value")) cmp.value = a.number("value", UINT64_MAX);
-    if (a.has("valueTwo")) cmp.value_two = a.number("valueTwo", UINT64_MAX);
+    if (a.has("value")) cmp.value = a.unsigned_integer("value", UINT64_MAX);
+    if (a.has("valueTwo")) cmp.value_two = a.unsigned_integer("valueTwo", UINT64_MAX);
     if (!a.has("op")) throw doc.error(a.at("op"), "missing operator (SCMP_CMP_EQ, …)");
     auto op = parse_cmp_op(a.string("op"));
     if (!op)
@@ -309,7 +240,7 @@ Profile parse_profile(std::string_view text, const std::string& source) {
   auto doc = JsonDocument::parse(text, source);
   const auto& root = doc.root();
   if (!root.is_object())
-    throw doc.error("", "expected a seccomp profile object, got " + ObjectReader::type(root));
+    throw doc.error("", "expected a seccomp profile object, got " + json_type_name(root));
   // A whole OCI runtime config: take linux.seccomp.
   if (root.contains("ociVersion") || (root.contains("linux") && !root.contains("defaultAction"))) {
     if (!root.contains("linux") || !root["linux"].is_object() || !root["linux"].contains("seccomp"))

@@ -4,6 +4,7 @@
 #include <limits>
 #include <set>
 
+#include "base/json_reader.h"
 #include "base/strings.h"
 #include "seccomp/action.h"
 
@@ -30,146 +31,9 @@ constexpr std::array<std::string_view, 16> kRlimitTypes = {
     "RLIMIT_NICE",   "RLIMIT_NOFILE", "RLIMIT_NPROC",      "RLIMIT_RSS",
     "RLIMIT_RTPRIO", "RLIMIT_RTTIME", "RLIMIT_SIGPENDING", "RLIMIT_STACK"};
 
-std::string type_name(const json& v) {
-  return v.is_null() ? "null" : v.type_name();
-}
-
-// A value that asks for nothing: absent, null, {} or []. Fields Bulkhead cannot enforce are
-// accepted only in this form.
-bool asks_nothing(const json& v) {
-  return v.is_null() || ((v.is_object() || v.is_array()) && v.empty());
-}
-
-// One JSON object of the spec: checks member types and refuses members it does not know, and
-// members it knows but Bulkhead cannot enforce, so nothing asked for is silently dropped.
-class Reader {
- public:
-  Reader(const JsonDocument& doc, std::string pointer,
-         std::initializer_list<std::string_view> known,
-         std::initializer_list<std::string_view> unsupported = {})
-      : doc_(doc), pointer_(std::move(pointer)) {
-    const auto& obj = node();
-    if (!obj.is_object()) throw doc_.error(pointer_, "expected an object, got " + type_name(obj));
-    for (const auto& item : obj.items()) {
-      // Named copies, not structured bindings: clang 14 cannot capture those in a lambda.
-      const std::string& key = item.key();
-      const auto& value = item.value();
-      auto in = [&](std::initializer_list<std::string_view> list) {
-        for (auto k : list)
-          if (k == key) return true;
-        return false;
-      };
-      if (in(unsupported)) {
-        if (asks_nothing(value)) continue;
-        throw doc_.error(at(key),
-                         "not supported: Bulkhead cannot enforce this field, so it "
-                         "refuses the spec rather than ignore it");
-      }
-      if (in(known)) continue;
-      std::string list;
-      for (auto k : known) list += (list.empty() ? "" : ", ") + std::string(k);
-      throw doc_.error(at(key), "unknown field (expected one of: " + list + ")");
-    }
-  }
-
-  const JsonDocument& doc() const { return doc_; }
-  const std::string& pointer() const { return pointer_; }
-  const json& node() const { return doc_.root().at(json::json_pointer(pointer_)); }
-  bool has(const std::string& key) const { return node().contains(key) && !node()[key].is_null(); }
-  std::string at(const std::string& key) const {
-    return pointer_ + "/" + escape_pointer_token(key);
-  }
-  const json& value(const std::string& key) const { return node()[key]; }
-
-  std::string string(const std::string& key, const std::string& fallback = "") const {
-    if (!has(key)) return fallback;
-    const auto& v = value(key);
-    if (!v.is_string()) throw doc_.error(at(key), "expected a string, got " + type_name(v));
-    return v.get<std::string>();
-  }
-  std::string required_string(const std::string& key) const {
-    if (!has(key)) throw doc_.error(at(key), "missing (a string is required)");
-    return string(key);
-  }
-  bool boolean(const std::string& key, bool fallback = false) const {
-    if (!has(key)) return fallback;
-    const auto& v = value(key);
-    if (!v.is_boolean()) throw doc_.error(at(key), "expected true or false, got " + type_name(v));
-    return v.get<bool>();
-  }
-  int64_t integer(const std::string& key, int64_t min, int64_t max) const {
-    const auto& v = value(key);
-    if (v.is_number_unsigned()) {
-      if (v.get<uint64_t>() > static_cast<uint64_t>(max)) throw out_of_range(key, min, max);
-      return static_cast<int64_t>(v.get<uint64_t>());
-    }
-    if (!v.is_number_integer())
-      throw doc_.error(at(key), "expected an integer, got " + type_name(v));
-    int64_t n = v.get<int64_t>();
-    if (n < min || n > max) throw out_of_range(key, min, max);
-    return n;
-  }
-  uint64_t unsigned_integer(const std::string& key, uint64_t max) const {
-    const auto& v = value(key);
-    if (!v.is_number_unsigned() && !(v.is_number_integer() && v.get<int64_t>() >= 0))
-      throw doc_.error(at(key), "expected a non-negative integer, got " + type_name(v));
-    uint64_t n = v.get<uint64_t>();
-    if (n > max)
-      throw doc_.error(at(key),
-                       std::to_string(n) + " is out of range (max " + std::to_string(max) + ")");
-    return n;
-  }
-  uint32_t id(const std::string& key) const {
-    if (!has(key)) throw doc_.error(at(key), "missing (an integer is required)");
-    return static_cast<uint32_t>(unsigned_integer(key, std::numeric_limits<uint32_t>::max()));
-  }
-  std::vector<std::string> strings(const std::string& key) const {
-    std::vector<std::string> out;
-    if (!has(key)) return out;
-    const auto& v = value(key);
-    if (!v.is_array())
-      throw doc_.error(at(key), "expected an array of strings, got " + type_name(v));
-    for (size_t i = 0; i < v.size(); ++i) {
-      if (!v[i].is_string())
-        throw doc_.error(at(key) + "/" + std::to_string(i),
-                         "expected a string, got " + type_name(v[i]));
-      out.push_back(v[i].get<std::string>());
-    }
-    return out;
-  }
-  std::map<std::string, std::string> string_map(const std::string& key) const {
-    std::map<std::string, std::string> out;
-    if (!has(key)) return out;
-    const auto& v = value(key);
-    if (!v.is_object())
-      throw doc_.error(at(key), "expected an object of strings, got " + type_name(v));
-    for (const auto& [k, item] : v.items()) {
-      if (!item.is_string())
-        throw doc_.error(at(key) + "/" + escape_pointer_token(k),
-                         "expected a string, got " + type_name(item));
-      out.emplace(k, item.get<std::string>());
-    }
-    return out;
-  }
-  size_t array_size(const std::string& key) const {
-    if (!has(key)) return 0;
-    const auto& v = value(key);
-    if (!v.is_array()) throw doc_.error(at(key), "expected an array, got " + type_name(v));
-    return v.size();
-  }
-  std::string element(const std::string& key, size_t i) const {
-    return at(key) + "/" + std::to_string(i);
-  }
-
- private:
-  Error out_of_range(const std::string& key, int64_t min, int64_t max) const {
-    return doc_.error(at(key),
-                      "out of range (" + std::to_string(min) + ".." + std::to_string(max) + ")");
-  }
-
-  const JsonDocument& doc_;
-  std::string pointer_;
-};
+// One JSON object of the spec: members Bulkhead does not know, or knows but cannot enforce,
+// are refused, so nothing asked for is silently dropped.
+using Reader = JsonObjectReader;
 
 constexpr int64_t kInt64Max = std::numeric_limits<int64_t>::max();
 constexpr int64_t kInt64Min = std::numeric_limits<int64_t>::min();
@@ -185,7 +49,7 @@ User read_user(const JsonDocument& doc, const std::string& pointer) {
     const auto& v = r.value("additionalGids")[i];
     if (!v.is_number_unsigned() && !(v.is_number_integer() && v.get<int64_t>() >= 0))
       throw doc.error(r.element("additionalGids", i),
-                      "expected a group id (non-negative integer), got " + type_name(v));
+                      "expected a group id (non-negative integer), got " + json_type_name(v));
     if (v.get<uint64_t>() > std::numeric_limits<uint32_t>::max())
       throw doc.error(r.element("additionalGids", i), "group id out of range");
     user.additional_gids.push_back(static_cast<uint32_t>(v.get<uint64_t>()));
@@ -500,7 +364,7 @@ const Namespace* Linux::find_namespace(NamespaceType type) const {
 
 Spec parse_spec(const JsonDocument& doc) {
   if (!doc.root().is_object())
-    throw doc.error("", "expected an OCI runtime config object, got " + type_name(doc.root()));
+    throw doc.error("", "expected an OCI runtime config object, got " + json_type_name(doc.root()));
   Reader r(doc, "", {"ociVersion", "process", "root", "hostname", "mounts", "linux", "annotations"},
            {"hooks", "domainname", "solaris", "windows", "vm", "zos"});
   Spec spec;
