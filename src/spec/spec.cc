@@ -303,38 +303,19 @@ json id_mappings_json(const std::vector<IdMapping>& mappings) {
   return out;
 }
 
+// OCI's linux.seccomp: the Docker form less what OCI does not have. A profile still holding
+// conditions (archMap, includes/excludes) is a bug here: dropping them would change the filter.
 json seccomp_json(const seccomp::Profile& p) {
-  json out = json::object();
-  out["defaultAction"] = seccomp::action_kind_name(p.default_action);
-  if (p.default_errno_ret) out["defaultErrnoRet"] = *p.default_errno_ret;
-  if (!p.arch_map.empty())
-    throw Error("seccomp profile \"" + p.source +
-                "\" still has an archMap: flatten it (seccomp::flatten) before writing a spec");
-  if (!p.architectures.empty()) out["architectures"] = p.architectures;
-  if (!p.flags.empty()) out["flags"] = p.flags;
-  if (!p.listener_path.empty()) out["listenerPath"] = p.listener_path;
-  if (!p.listener_metadata.empty()) out["listenerMetadata"] = p.listener_metadata;
-  out["syscalls"] = json::array();
+  auto unflattened = [&](const std::string& what) {
+    return Error("seccomp profile \"" + p.source + "\" still has " + what +
+                 ": flatten it (seccomp::flatten) before writing a spec");
+  };
+  if (!p.arch_map.empty()) throw unflattened("an archMap");
   for (const auto& rule : p.syscalls) {
-    // Dropping a condition would change the filter, so an unflattened profile is a bug.
-    if (!rule.includes.empty() || !rule.excludes.empty())
-      throw Error("seccomp profile \"" + p.source +
-                  "\" still has includes/excludes: flatten it (seccomp::flatten) before "
-                  "writing a spec");
-    json j = json::object();
-    j["names"] = rule.names;
-    j["action"] = seccomp::action_kind_name(rule.action);
-    if (rule.errno_ret) j["errnoRet"] = *rule.errno_ret;
-    if (!rule.args.empty()) {
-      j["args"] = json::array();
-      for (const auto& a : rule.args)
-        j["args"].push_back({{"index", a.index},
-                             {"value", a.value},
-                             {"valueTwo", a.value_two},
-                             {"op", seccomp::cmp_op_name(a.op)}});
-    }
-    out["syscalls"].push_back(std::move(j));
+    if (!rule.includes.empty() || !rule.excludes.empty()) throw unflattened("includes/excludes");
   }
+  json out = seccomp::profile_to_json(p);
+  for (json& rule : out["syscalls"]) rule.erase("comment");
   return out;
 }
 
