@@ -151,7 +151,8 @@ std::vector<Mount> read_mounts(const Reader& top) {
   std::vector<Mount> out;
   size_t n = top.array_size("mounts");
   for (size_t i = 0; i < n; ++i) {
-    // Idmapped mounts (uidMappings/gidMappings on a mount) are not implemented.
+    // A mount asking for an id mapping (uidMappings/gidMappings) is refused: Bulkhead makes no
+    // idmapped mounts, and a mount without the mapping would show other owners than asked.
     Reader r(top.doc(), top.element("mounts", i), {"destination", "type", "source", "options"},
              {"uidMappings", "gidMappings"});
     Mount m;
