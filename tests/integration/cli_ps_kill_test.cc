@@ -16,7 +16,9 @@
 
 #include "base/error.h"
 #include "base/unique_fd.h"
+#include "integration/container_harness.h"
 #include "runtime/state.h"
+#include "support/temp_dir.h"
 
 extern char** environ;
 
@@ -39,22 +41,8 @@ std::string read_back(const UniqueFd& fd) {
   return data;
 }
 
-class ScratchDir {
- public:
-  ScratchDir() {
-    std::string pattern = (fs::temp_directory_path() / "bulkhead-ps-test-XXXXXX").string();
-    if (!mkdtemp(pattern.data())) throw_errno("mkdtemp");
-    path_ = pattern;
-  }
-  ~ScratchDir() {
-    std::error_code ignored;
-    fs::remove_all(path_, ignored);
-  }
-  std::string path() const { return path_.string(); }
-
- private:
-  fs::path path_;
-};
+using testing::contains;
+using testing::TempDir;
 
 // A sleeping child, killed and reaped when the test ends whatever happened.
 class Sleeper {
@@ -92,7 +80,7 @@ class CliPsKill : public ::testing::Test {
     UniqueFd out(memfd_create("stdout", MFD_CLOEXEC));
     UniqueFd err(memfd_create("stderr", MFD_CLOEXEC));
     if (!out || !err) throw_errno("memfd_create");
-    std::vector<std::string> env_strings = {"BULKHEAD_STATE_DIR=" + state_.path()};
+    std::vector<std::string> env_strings = {"BULKHEAD_STATE_DIR=" + state_.path().string()};
     for (char** e = environ; *e; ++e)
       if (!std::string_view(*e).starts_with("BULKHEAD_STATE_DIR=")) env_strings.emplace_back(*e);
     std::vector<char*> env;
@@ -135,13 +123,9 @@ class CliPsKill : public ::testing::Test {
     return r;
   }
 
-  ScratchDir state_;
-  StateStore store_{state_.path()};
+  TempDir state_{"bulkhead-ps-test"};
+  StateStore store_{state_.path().string()};
 };
-
-bool contains(const std::string& text, const std::string& part) {
-  return text.find(part) != std::string::npos;
-}
 
 TEST_F(CliPsKill, PsListsAndKillStopsARealProcess) {
   Sleeper sleeper;
@@ -179,8 +163,8 @@ TEST_F(CliPsKill, PsListsAndKillStopsARealProcess) {
   CliResult after = bulkhead({"ps"});
   ASSERT_EQ(after.status, 0) << after.err;
   EXPECT_FALSE(contains(after.out, "sleeper")) << after.out;
-  EXPECT_FALSE(fs::exists(state_.path() + "/" + record.id));
-  EXPECT_FALSE(fs::exists(fs::symlink_status(state_.path() + "/names/sleeper")));
+  EXPECT_FALSE(fs::exists(state_.sub(record.id)));
+  EXPECT_FALSE(fs::exists(fs::symlink_status(state_.sub("names/sleeper"))));
 }
 
 TEST_F(CliPsKill, SignalSpellingsAndIdPrefixes) {

@@ -81,6 +81,20 @@ void run_checked(const std::vector<std::string>& argv) {
 
 }  // namespace
 
+bool contains(const std::string& text, const std::string& part) {
+  return text.find(part) != std::string::npos;
+}
+
+std::map<std::string, std::string> parse_results(const std::string& text) {
+  std::map<std::string, std::string> results;
+  std::istringstream lines(text);
+  for (std::string line; std::getline(lines, line);) {
+    size_t colon = line.find(": ");
+    if (colon != std::string::npos) results[line.substr(0, colon)] = line.substr(colon + 2);
+  }
+  return results;
+}
+
 std::string builtin_rootfs_dir() {
   if (const char* dir = std::getenv("BULKHEAD_BUILTIN_ROOTFS_DIR")) {
     return std::string(dir) + "/busybox";

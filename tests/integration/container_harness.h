@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <cstdlib>
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -45,6 +46,10 @@ RunAs as_test_user();
 // A fresh directory under /tmp (mode 0755), removed by the caller with remove_tree().
 std::string make_temp_dir();
 void remove_tree(const std::string& path);
+bool contains(const std::string& text, const std::string& part);
+// "name: RESULT" lines (what the probe and the tests' shell checks print) → {name: RESULT}.
+std::map<std::string, std::string> parse_results(const std::string& text);
+
 // The builtin busybox image's directory (what `builtin:busybox` resolves to).
 std::string builtin_rootfs_dir();
 // A writable copy of the builtin busybox root filesystem, owned by `owner`.

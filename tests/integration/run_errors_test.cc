@@ -12,10 +12,6 @@
 namespace bulkhead::testing {
 namespace {
 
-bool contains(const std::string& text, const std::string& part) {
-  return text.find(part) != std::string::npos;
-}
-
 class RunErrors : public ::testing::TestWithParam<Privilege> {
  protected:
   void SetUp() override {

@@ -21,21 +21,6 @@ namespace {
 
 constexpr uint64_t kNetBindServiceBit = uint64_t{1} << 10;
 
-bool contains(const std::string& text, const std::string& part) {
-  return text.find(part) != std::string::npos;
-}
-
-// "probe: RESULT" lines → {probe: RESULT}.
-std::map<std::string, std::string> parse_results(const std::string& text) {
-  std::map<std::string, std::string> results;
-  std::istringstream lines(text);
-  for (std::string line; std::getline(lines, line);) {
-    size_t colon = line.find(": ");
-    if (colon != std::string::npos) results[line.substr(0, colon)] = line.substr(colon + 2);
-  }
-  return results;
-}
-
 // The first subordinate range /etc/subuid gives `user` (start), as bulkhead reads it.
 std::optional<uint32_t> subuid_start(const std::string& user, uid_t uid) {
   std::istringstream lines(read_text_file("/etc/subuid"));

@@ -31,20 +31,6 @@ network:
   connect: [8080]
 )";
 
-bool contains(const std::string& text, const std::string& part) {
-  return text.find(part) != std::string::npos;
-}
-
-std::map<std::string, std::string> parse_results(const std::string& text) {
-  std::map<std::string, std::string> results;
-  std::istringstream lines(text);
-  for (std::string line; std::getline(lines, line);) {
-    size_t colon = line.find(": ");
-    if (colon != std::string::npos) results[line.substr(0, colon)] = line.substr(colon + 2);
-  }
-  return results;
-}
-
 // Every check prints "name: OK" or "name: failed"; the TCP probes print what the kernel said.
 constexpr const char* kChecks = R"sh(
   # Output goes through command substitution (a pipe): /dev/null is outside the policy.

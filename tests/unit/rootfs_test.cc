@@ -12,31 +12,14 @@
 
 #include "base/error.h"
 #include "base/strings.h"
+#include "support/temp_dir.h"
 
 namespace bulkhead::runtime {
 namespace {
 
 namespace fs = std::filesystem;
 
-// A fresh directory under the test temp dir, removed with everything in it at the end.
-class TempDir {
- public:
-  TempDir() {
-    std::string pattern = (fs::temp_directory_path() / "bulkhead-rootfs-test.XXXXXX").string();
-    if (::mkdtemp(pattern.data()) == nullptr) throw_errno("mkdtemp");
-    path_ = pattern;
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  ~TempDir() {
-    std::error_code ignored;
-    fs::remove_all(path_, ignored);
-  }
-  const fs::path& path() const { return path_; }
-
- private:
-  fs::path path_;
-};
+using testing::TempDir;
 
 // Sets (or unsets) BULKHEAD_BUILTIN_ROOTFS_DIR for one test and puts the old value back.
 class ScopedBuiltinDirEnv {

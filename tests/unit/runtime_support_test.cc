@@ -14,6 +14,7 @@
 #include "runtime/seccomp_cache.h"
 #include "seccomp/compiler.h"
 #include "seccomp/default_profile.h"
+#include "support/temp_dir.h"
 
 namespace bulkhead::runtime {
 namespace {
@@ -40,13 +41,8 @@ TEST(SubordinateRange, FindsTheUsersFirstLargeEnoughRange) {
 
 class SeccompCacheTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    char pattern[] = "/tmp/bulkhead-cache-test-XXXXXX";
-    ASSERT_NE(mkdtemp(pattern), nullptr);
-    dir_ = pattern;
-  }
-  void TearDown() override { std::system(("rm -rf " + dir_).c_str()); }
-  std::string dir_;
+  bulkhead::testing::TempDir temp_{"bulkhead-cache-test"};
+  std::string dir_ = temp_.path().string();
 };
 
 TEST_F(SeccompCacheTest, HitReturnsTheSameProgramAndMissCompiles) {

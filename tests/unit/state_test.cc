@@ -16,29 +16,14 @@
 #include <string>
 
 #include "base/error.h"
+#include "support/temp_dir.h"
 
 namespace bulkhead::runtime {
 namespace {
 
 namespace fs = std::filesystem;
 
-class TempDir {
- public:
-  TempDir() {
-    std::string pattern = (fs::temp_directory_path() / "bulkhead-state-test-XXXXXX").string();
-    if (!mkdtemp(pattern.data())) throw_errno("mkdtemp");
-    path_ = pattern;
-  }
-  ~TempDir() {
-    std::error_code ignored;
-    fs::remove_all(path_, ignored);
-  }
-  std::string path() const { return path_.string(); }
-  std::string sub(const std::string& name) const { return (path_ / name).string(); }
-
- private:
-  fs::path path_;
-};
+using testing::TempDir;
 
 // A pid that belonged to a process which has exited and been reaped.
 pid_t dead_pid() {
