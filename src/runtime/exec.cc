@@ -36,8 +36,7 @@ struct NamespaceToJoin {
 
 // Opens the container's namespaces now, checking each is the one recorded at start: the pid
 // may have been reused by an unrelated process since.
-std::vector<NamespaceToJoin> open_namespaces(const ContainerRecord& record,
-                                             const spec::Spec& spec) {
+std::vector<NamespaceToJoin> open_namespaces(const ContainerRecord& record) {
   // The user namespace first: joining it is what grants the rights to join the others.
   const std::pair<const char*, int> order[] = {
       {"user", CLONE_NEWUSER}, {"ipc", CLONE_NEWIPC},       {"uts", CLONE_NEWUTS},
@@ -59,7 +58,6 @@ std::vector<NamespaceToJoin> open_namespaces(const ContainerRecord& record,
     if (!fd) throw_errno("opening " + path);
     result.push_back({name, flag, std::move(fd)});
   }
-  (void)spec;
   return result;
 }
 
@@ -123,7 +121,7 @@ int exec_in_container(const std::string& name_or_id, const ExecOptions& options)
     }
     prepared.setgroups_allowed = setgroups.find("allow") != std::string::npos;
   }
-  std::vector<NamespaceToJoin> namespaces = open_namespaces(record, spec);
+  std::vector<NamespaceToJoin> namespaces = open_namespaces(record);
 
   sigset_t forwarded;
   sigemptyset(&forwarded);

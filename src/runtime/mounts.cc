@@ -367,7 +367,10 @@ void finish_root_filesystem(const spec::Spec& spec) {
   }
   for (const std::string& path : spec.linux.masked_paths) {
     struct stat info {};
-    if (lstat(path.c_str(), &info) != 0) continue;  // nothing there to hide
+    if (lstat(path.c_str(), &info) != 0) {
+      if (errno == ENOENT) continue;  // nothing there to hide
+      throw_errno("looking at masked path " + path);
+    }
     int rc = S_ISDIR(info.st_mode)
                  ? mount("tmpfs", path.c_str(), "tmpfs",
                          MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, "size=0,mode=000")
@@ -376,7 +379,10 @@ void finish_root_filesystem(const spec::Spec& spec) {
   }
   for (const std::string& path : spec.linux.readonly_paths) {
     struct stat info {};
-    if (lstat(path.c_str(), &info) != 0) continue;
+    if (lstat(path.c_str(), &info) != 0) {
+      if (errno == ENOENT) continue;
+      throw_errno("looking at read-only path " + path);
+    }
     if (mount(path.c_str(), path.c_str(), nullptr, MS_BIND | MS_REC, nullptr) != 0) {
       throw_errno("binding read-only path " + path);
     }

@@ -71,15 +71,6 @@ unsigned seccomp_flag_bits(const std::vector<std::string>& flags) {
   return bits;
 }
 
-int last_capability() {
-  try {
-    auto value = parse_uint64(trim(read_file("/proc/sys/kernel/cap_last_cap")));
-    if (value) return static_cast<int>(*value);
-  } catch (const Error&) {
-  }
-  return caps::kLastCap;
-}
-
 void set_capabilities(const std::optional<spec::Capabilities>& wanted) {
   spec::Capabilities sets;  // absent → every set empty
   if (wanted) sets = *wanted;
@@ -106,8 +97,11 @@ void set_capabilities(const std::optional<spec::Capabilities>& wanted) {
 }
 
 void drop_bounding_set(const std::optional<spec::Capabilities>& wanted) {
-  int last = last_capability();
-  for (int cap = 0; cap <= last; ++cap) {
+  // Every number a capability can have, not just those this build or /proc names: a kernel
+  // newer than both must not leave its new capabilities in the set. PR_CAPBSET_READ fails for
+  // numbers the kernel does not have.
+  constexpr int kHighestPossibleCap = 63;
+  for (int cap = 0; cap <= kHighestPossibleCap; ++cap) {
     if (wanted && cap <= caps::kLastCap && wanted->bounding.has(cap)) continue;
     if (prctl(PR_CAPBSET_READ, cap, 0, 0, 0) <= 0) continue;
     if (prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) != 0) {
