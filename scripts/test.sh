@@ -106,7 +106,8 @@ if [[ $fuzz_status -eq 0 ]]; then
   [[ -x $symbolizer ]] && export ASAN_SYMBOLIZER_PATH=$symbolizer
   artifacts="$ROOT/build-fuzz/artifacts"
   mkdir -p "$artifacts"
-  for target in profile_reader json_positions compiler spec landlock_policy docker_flags; do
+  for target in profile_reader json_positions compiler spec landlock_policy docker_flags capture_reader \
+    rules_yaml condition; do
     corpus="$LOG_DIR/corpus-$target"
     mkdir -p "$corpus"
     cp "$ROOT/fuzz/corpus/$target/"* "$corpus/" 2>/dev/null || true

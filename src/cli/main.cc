@@ -6,12 +6,15 @@
 #include <CLI/CLI.hpp>
 
 #include "base/error.h"
+#include "cli/capture_command.h"
 #include "cli/exec_command.h"
 #include "cli/kill_command.h"
 #include "cli/mac_command.h"
 #include "cli/ps_command.h"
+#include "cli/rules_command.h"
 #include "cli/run_command.h"
 #include "cli/seccomp_command.h"
+#include "cli/watch_command.h"
 
 namespace {
 
@@ -32,6 +35,9 @@ int main(int argc, char** argv) {
   bulkhead::cli::register_kill_command(app, exit_status);
   bulkhead::cli::register_seccomp_command(app, exit_status);
   bulkhead::cli::register_mac_command(app, exit_status);
+  bulkhead::cli::register_rules_command(app, exit_status);
+  bulkhead::cli::register_capture_command(app, exit_status);
+  bulkhead::cli::register_watch_command(app, exit_status);
   try {
     app.parse(argc, argv);
   } catch (const CLI::Success& e) {  // --help, --version
