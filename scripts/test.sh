@@ -121,6 +121,9 @@ if [[ $fuzz_status -eq 0 ]]; then
         cp /usr/share/containers/seccomp.json "$corpus/podman-seccomp.json"
       extra+=("-dict=$ROOT/fuzz/corpus/profile_reader.dict")
     fi
+    # The shipped rules are a realistic rules file to mutate.
+    [[ $target == rules_yaml ]] && cp "$ROOT/rules/"*.yaml "$corpus/"
+
     echo "--- fuzz_$target: ${FUZZ_SECONDS}s on $(ls "$corpus" | wc -l) seed(s)"
     # The outer timeout: a fuzzer that hits its memory limit can spend many minutes printing
     # the heap profile; CI must end anyway (a timeout counts as a failure).

@@ -139,10 +139,23 @@ class Decoder {
       truncated(what);
     return static_cast<uint8_t>(data_[pos_++]);
   }
-  // Most varints are one byte: that case is inline, the rest out of line.
+  // Nearly all varints take one to three bytes (ids, small numbers, timestamp deltas): those are
+  // inline, the rest out of line.
   [[gnu::always_inline]] uint64_t varint(const char* what) {
-    if (pos_ < data_.size() && static_cast<uint8_t>(data_[pos_]) < 0x80)
-      return static_cast<uint8_t>(data_[pos_++]);
+    const std::size_t left = data_.size() - pos_;
+    const auto* p = reinterpret_cast<const uint8_t*>(data_.data() + pos_);
+    if (left >= 1 && p[0] < 0x80) {
+      pos_ += 1;
+      return p[0];
+    }
+    if (left >= 2 && p[1] < 0x80) {
+      pos_ += 2;
+      return (p[0] & 0x7fu) | (uint64_t{p[1]} << 7);
+    }
+    if (left >= 3 && p[2] < 0x80) {
+      pos_ += 3;
+      return (p[0] & 0x7fu) | (uint64_t{p[1] & 0x7fu} << 7) | (uint64_t{p[2]} << 14);
+    }
     return varint_slow(what);
   }
   [[gnu::noinline]] uint64_t varint_slow(const char* what) {

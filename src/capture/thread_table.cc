@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <iterator>
+#include <stdexcept>
 #include <utility>
 
 namespace bulkhead::capture {
@@ -108,44 +109,115 @@ struct ArgSlots {
       }
   }
 };
-const ArgSlots& arg_slots() {
+[[gnu::always_inline]] inline const ArgSlots& arg_slots() {
   static const ArgSlots slots;
   return slots;
 }
 
-const Param* arg(const Event& event, Arg name) {
+[[gnu::always_inline]] inline const Param* arg(const Event& event, Arg name) {
   int8_t index =
       arg_slots().slot[static_cast<std::size_t>(event.type)][static_cast<std::size_t>(name)];
   if (index < 0 || index >= event.param_count) return nullptr;
   const Param* param = &event.params[static_cast<std::size_t>(index)];
   return param->present ? param : nullptr;
 }
-std::optional<int64_t> arg_int(const Event& event, Arg name) {
+[[gnu::always_inline]] inline std::optional<int64_t> arg_int(const Event& event, Arg name) {
   const Param* param = arg(event, name);
   if (param == nullptr) return std::nullopt;
   return static_cast<int64_t>(param->number);
 }
-uint64_t arg_uint(const Event& event, Arg name, uint64_t fallback = 0) {
+[[gnu::always_inline]] inline uint64_t arg_uint(const Event& event, Arg name,
+                                                uint64_t fallback = 0) {
   const Param* param = arg(event, name);
   return param == nullptr ? fallback : param->number;
 }
-std::optional<std::string_view> arg_bytes(const Event& event, Arg name) {
+[[gnu::always_inline]] inline std::optional<std::string_view> arg_bytes(const Event& event,
+                                                                        Arg name) {
   const Param* param = arg(event, name);
   if (param == nullptr) return std::nullopt;
   return param->bytes;
 }
 
-std::vector<std::string> split_list(std::string_view list) {
-  std::vector<std::string> out;
-  // NUL-separated; a trailing NUL does not start another element.
+// Replaces `out` with the elements of a NUL-separated list (a trailing NUL does not start another
+// element), reusing the storage of the strings already there.
+void assign_list(std::vector<std::string>& out, std::string_view list) {
+  std::size_t count = 0;
   while (!list.empty()) {
     std::size_t end = list.find('\0');
-    out.emplace_back(list.substr(0, end));
+    std::string_view item = list.substr(0, end);
+    if (count < out.size())
+      out[count].assign(item);
+    else
+      out.emplace_back(item);
+    ++count;
     if (end == std::string_view::npos) break;
     list.remove_prefix(end + 1);
   }
-  return out;
+  out.resize(count);
 }
+
+// Appends the components of `text` to the normalized absolute path `out` ("" standing for the
+// root): "." and empty components dropped, ".." pops one (never above the root).
+void append_components(std::string& out, std::string_view text) {
+  std::size_t i = 0;
+  while (i < text.size()) {
+    while (i < text.size() && text[i] == '/') ++i;
+    std::size_t end = text.find('/', i);
+    if (end == std::string_view::npos) end = text.size();
+    std::string_view part = text.substr(i, end - i);
+    i = end;
+    if (part.empty() || part == ".") continue;
+    if (part == "..") {
+      std::size_t slash = out.rfind('/');
+      out.resize(slash == std::string::npos ? 0 : slash);
+      continue;
+    }
+    out.push_back('/');
+    out.append(part);
+  }
+}
+
+// Resets an fd entry to its defaults but keeps the name's storage for the next use.
+// Field by field: this runs for every open, and assigning a whole FdInfo{} costs several times
+// more. Keep in step with FdInfo's fields.
+void clear_entry(FdInfo& info) {
+  info.type = FdType::Unknown;
+  info.name.clear();
+  info.open_flags = 0;
+  info.tuple = SocketTuple{};
+  info.l4proto = 0;
+  info.connected = false;
+  info.server_role = false;
+  info.name_changed = false;
+}
+
+// Appends `value` in decimal.
+void append_decimal(std::string& out, uint64_t value) {
+  char digits[20];
+  std::size_t count = 0;
+  do {
+    digits[count++] = static_cast<char>('0' + value % 10);
+    value /= 10;
+  } while (value != 0);
+  while (count > 0) out.push_back(digits[--count]);
+}
+void append_ipv4_endpoint(std::string& out, const std::array<uint8_t, 16>& ip, uint16_t port) {
+  for (int i = 0; i < 4; ++i) {
+    if (i > 0) out.push_back('.');
+    append_decimal(out, ip[static_cast<std::size_t>(i)]);
+  }
+  out.push_back(':');
+  append_decimal(out, port);
+}
+
+bool same_endpoints(const SocketTuple& a, const SocketTuple& b) {
+  return a.family == b.family && a.source_port == b.source_port &&
+         a.destination_port == b.destination_port && a.source_ip == b.source_ip &&
+         a.destination_ip == b.destination_ip;
+}
+
+// Bound on the removed threads and fd tables kept for reuse.
+constexpr std::size_t kSpareLimit = 64;
 
 FdType socket_type_for(uint64_t family) {
   switch (family) {
@@ -174,34 +246,16 @@ std::string_view base_directory(const ThreadTable& table, const ThreadInfo& thre
 
 }  // namespace
 
+void resolve_path_into(std::string& out, std::string_view base, std::string_view path) {
+  out.clear();
+  if (path.empty() || path.front() != '/') append_components(out, base);
+  append_components(out, path);
+  if (out.empty()) out.push_back('/');
+}
+
 std::string resolve_path(std::string_view base, std::string_view path) {
-  std::string joined;
-  if (path.empty() || path.front() != '/') {
-    joined.assign(base.empty() ? std::string_view("/") : base);
-    joined.push_back('/');
-  }
-  joined.append(path);
-  // Normalize in place into `out`: components separated by single slashes, "." dropped, ".."
-  // pops (never above the root).
   std::string out;
-  out.reserve(joined.size());
-  std::size_t i = 0;
-  while (i < joined.size()) {
-    while (i < joined.size() && joined[i] == '/') ++i;
-    std::size_t end = joined.find('/', i);
-    if (end == std::string::npos) end = joined.size();
-    std::string_view part(joined.data() + i, end - i);
-    i = end;
-    if (part.empty() || part == ".") continue;
-    if (part == "..") {
-      std::size_t slash = out.rfind('/');
-      out.resize(slash == std::string::npos ? 0 : slash);
-      continue;
-    }
-    out.push_back('/');
-    out.append(part);
-  }
-  if (out.empty()) out = "/";
+  resolve_path_into(out, base, path);
   return out;
 }
 
@@ -281,6 +335,118 @@ std::string_view fd_type_name(FdType type) {
   return "<unknown>";
 }
 
+// --- FdMap -----------------------------------------------------------------------------------
+
+FdMap::iterator FdMap::find(int64_t fd) {
+  if (is_dense(fd)) {
+    auto index = static_cast<std::size_t>(fd);
+    return index < dense_.size() && dense_[index].used ? dense_iterator(fd) : end();
+  }
+  auto it = overflow_.find(fd);
+  return it == overflow_.end() ? end() : iterator(this, dense_.size(), it);
+}
+
+FdMap::const_iterator FdMap::find(int64_t fd) const {
+  return const_cast<FdMap*>(this)->find(fd);
+}
+
+FdInfo* FdMap::get_overflow(int64_t fd) {
+  auto it = overflow_.find(fd);
+  return it == overflow_.end() ? nullptr : &it->second.second;
+}
+
+FdInfo& FdMap::at(int64_t fd) {
+  FdInfo* info = get(fd);
+  if (info == nullptr) throw std::out_of_range("FdMap::at: no fd " + std::to_string(fd));
+  return *info;
+}
+
+FdMap::Slot& FdMap::dense_slot(int64_t fd, bool& inserted) {
+  auto index = static_cast<std::size_t>(fd);
+  if (index >= dense_.size()) {
+    // Doubling keeps growth amortized; the limit keeps a huge fd number out of the vector.
+    std::size_t grown = std::min<std::size_t>(std::max<std::size_t>(dense_.size() * 2, 16),
+                                              static_cast<std::size_t>(kDenseLimit));
+    dense_.resize(std::max(grown, index + 1));
+  }
+  Slot& slot = dense_[index];
+  inserted = !slot.used;
+  if (inserted) {
+    slot.used = true;
+    slot.entry.first = fd;
+    ++size_;
+  }
+  return slot;
+}
+
+FdInfo& FdMap::operator[](int64_t fd) {
+  if (is_dense(fd)) {
+    bool inserted = false;
+    return dense_slot(fd, inserted).entry.second;
+  }
+  auto [it, inserted] = overflow_.try_emplace(fd, fd, FdInfo{});
+  if (inserted) ++size_;
+  return it->second.second;
+}
+
+FdInfo& FdMap::reset(int64_t fd) {
+  if (is_dense(fd)) {
+    bool inserted = false;
+    FdInfo& info = dense_slot(fd, inserted).entry.second;
+    // A free slot already holds the defaults (erase() leaves it so).
+    if (!inserted) clear_entry(info);
+    return info;
+  }
+  FdInfo& info = (*this)[fd];
+  info = FdInfo{};
+  return info;
+}
+
+std::pair<FdMap::iterator, bool> FdMap::insert_or_assign(int64_t fd, FdInfo info) {
+  if (is_dense(fd)) {
+    bool inserted = false;
+    dense_slot(fd, inserted).entry.second = std::move(info);
+    return {dense_iterator(fd), inserted};
+  }
+  auto [it, inserted] = overflow_.try_emplace(fd, fd, FdInfo{});
+  if (inserted) ++size_;
+  it->second.second = std::move(info);
+  return {iterator(this, dense_.size(), it), inserted};
+}
+
+std::pair<FdMap::iterator, bool> FdMap::emplace(int64_t fd, FdInfo info) {
+  auto existing = find(fd);
+  if (existing != end()) return {existing, false};
+  return insert_or_assign(fd, std::move(info));
+}
+
+std::size_t FdMap::erase(int64_t fd) {
+  if (is_dense(fd)) {
+    auto index = static_cast<std::size_t>(fd);
+    if (index >= dense_.size() || !dense_[index].used) return 0;
+    dense_[index].used = false;
+    clear_entry(dense_[index].entry.second);
+    --size_;
+    return 1;
+  }
+  std::size_t erased = overflow_.erase(fd);
+  size_ -= erased;
+  return erased;
+}
+
+void FdMap::clear() {
+  // Free slots keep their storage, as after erase().
+  for (Slot& slot : dense_) {
+    if (!slot.used) continue;
+    slot.used = false;
+    clear_entry(slot.entry.second);
+  }
+  overflow_.clear();
+  size_ = 0;
+}
+
+// --- ThreadTable -----------------------------------------------------------------------------
+
 ThreadTable::ThreadTable(std::size_t capacity) : capacity_(std::max<std::size_t>(capacity, 16)) {}
 
 const ThreadInfo* ThreadTable::find(int64_t tid) const {
@@ -301,8 +467,7 @@ const ThreadInfo* ThreadTable::parent_of(const ThreadInfo& thread) const {
 
 const FdInfo* ThreadTable::fd(const ThreadInfo& thread, int64_t fd) const {
   if (!thread.fd_table) return nullptr;
-  auto it = thread.fd_table->fds.find(fd);
-  return it == thread.fd_table->fds.end() ? nullptr : &it->second;
+  return thread.fd_table->fds.get(fd);
 }
 
 void ThreadTable::add_container(ContainerInfo container) {
@@ -315,7 +480,29 @@ const ContainerInfo* ThreadTable::container(std::string_view id) const {
   return it == containers_.end() ? nullptr : &it->second;
 }
 
-ThreadInfo& ThreadTable::add_thread(ThreadInfo info) {
+ThreadTable::ThreadMap::node_type ThreadTable::new_node() {
+  if (!spare_threads_.empty()) {
+    ThreadMap::node_type node = std::move(spare_threads_.back());
+    spare_threads_.pop_back();
+    return node;
+  }
+  // The standard containers make nodes only by inserting: insert into a scratch map and take the
+  // node out again.
+  ThreadMap scratch;
+  return scratch.extract(scratch.try_emplace(0).first);
+}
+
+std::shared_ptr<FdTable> ThreadTable::new_fd_table() {
+  if (spare_fd_tables_.empty()) return std::make_shared<FdTable>();
+  std::shared_ptr<FdTable> table = std::move(spare_fd_tables_.back());
+  spare_fd_tables_.pop_back();
+  table->fds.clear();
+  return table;
+}
+
+ThreadInfo& ThreadTable::add_thread(ThreadMap::node_type node) {
+  ThreadInfo& info = node.mapped();
+  node.key() = info.tid;
   if (threads_.contains(info.tid)) remove_thread(info.tid);
   if (!info.fd_table) {
     // Threads share their process's table.
@@ -323,11 +510,22 @@ ThreadInfo& ThreadTable::add_thread(ThreadInfo info) {
     if (info.tid != info.pid && leader != threads_.end() && leader->second.fd_table)
       info.fd_table = leader->second.fd_table;
     else
-      info.fd_table = std::make_shared<FdTable>();
+      info.fd_table = new_fd_table();
   }
   if (info.tid == info.pid) ++child_processes_[info.ppid];
-  int64_t tid = info.tid;
-  return threads_.insert_or_assign(tid, std::move(info)).first->second;
+  return threads_.insert(std::move(node)).position->second;
+}
+
+void ThreadTable::erase_thread(ThreadMap::iterator it) {
+  last_thread_ = nullptr;
+  ThreadMap::node_type node = threads_.extract(it);
+  if (spare_threads_.size() >= kSpareLimit) return;
+  std::shared_ptr<FdTable>& table = node.mapped().fd_table;
+  // Only a table nobody else holds can be reused.
+  if (table && table.use_count() == 1 && spare_fd_tables_.size() < kSpareLimit)
+    spare_fd_tables_.push_back(std::move(table));
+  table.reset();
+  spare_threads_.push_back(std::move(node));
 }
 
 void ThreadTable::remove_thread(int64_t tid) {
@@ -338,7 +536,7 @@ void ThreadTable::remove_thread(int64_t tid) {
     int64_t parent = 0;
     bool leader = it->second.tid == it->second.pid;
     if (leader) parent = it->second.ppid;
-    threads_.erase(it);
+    erase_thread(it);
     if (!leader) return;
     auto count = child_processes_.find(parent);
     if (count == child_processes_.end()) return;
@@ -351,8 +549,23 @@ void ThreadTable::remove_thread(int64_t tid) {
 }
 
 ThreadInfo& ThreadTable::insert(ThreadInfo info) {
+  finish_previous_event();
   if (threads_.size() >= capacity_) evict_to(capacity_ - capacity_ / 8);
-  return add_thread(std::move(info));
+  ThreadMap::node_type node = new_node();
+  node.mapped() = std::move(info);
+  return add_thread(std::move(node));
+}
+
+void ThreadTable::finish_previous_event() {
+  if (closing_table_) {
+    for (int64_t fd : closing_fds_) closing_table_->fds.erase(fd);
+    closing_fds_.clear();
+    closing_table_.reset();
+  }
+  if (name_changed_table_) {
+    if (FdInfo* info = name_changed_table_->fds.get(name_changed_fd_)) info->name_changed = false;
+    name_changed_table_.reset();
+  }
 }
 
 void ThreadTable::reclaim() {
@@ -406,7 +619,7 @@ void ThreadTable::evict_to(std::size_t target) {
       auto count = child_processes_.find(it->second.ppid);
       if (count != child_processes_.end() && --count->second == 0) child_processes_.erase(count);
     }
-    threads_.erase(it);
+    erase_thread(it);
   }
 }
 
@@ -415,21 +628,27 @@ ThreadInfo& ThreadTable::thread_for(const Event& event) {
   if (it != threads_.end()) return it->second;
   // Unknown thread: a thread of a known process inherits the process's state; otherwise start
   // from what the event says.
-  ThreadInfo info;
+  ThreadMap::node_type node = new_node();
+  ThreadInfo& info = node.mapped();
   auto leader = threads_.find(event.pid);
   if (event.pid != event.tid && leader != threads_.end()) {
     info = leader->second;
     info.exited = false;
+  } else {
+    info = ThreadInfo{};
   }
   info.tid = event.tid;
   info.pid = event.pid;
   info.start_ns = info.start_ns ? info.start_ns : event.timestamp_ns;
-  return add_thread(std::move(info));
+  return add_thread(std::move(node));
 }
 
 ThreadInfo& ThreadTable::spawn_child(ThreadInfo& parent, int64_t child_tid, uint64_t clone_flags,
                                      uint64_t timestamp_ns) {
-  ThreadInfo child = parent;
+  // A reused node: copy-assigning keeps its strings' storage.
+  ThreadMap::node_type node = new_node();
+  ThreadInfo& child = node.mapped();
+  child = parent;
   child.tid = child_tid;
   if (clone_flags & kCloneThread) {
     child.pid = parent.pid;
@@ -443,10 +662,13 @@ ThreadInfo& ThreadTable::spawn_child(ThreadInfo& parent, int64_t child_tid, uint
   child.exited = false;
   child.start_ns = timestamp_ns;
   child.last_seen_ns = timestamp_ns;
-  if (!(clone_flags & (kCloneFiles | kCloneThread)))
-    child.fd_table = std::make_shared<FdTable>(parent.fd_table ? *parent.fd_table : FdTable{});
-  // `parent` may be invalidated by the insertion below; nothing reads it afterwards.
-  return add_thread(std::move(child));
+  if (!(clone_flags & (kCloneFiles | kCloneThread))) {
+    std::shared_ptr<FdTable> table = new_fd_table();
+    if (parent.fd_table) *table = *parent.fd_table;
+    child.fd_table = std::move(table);
+  }
+  // `parent` may be removed by the insertion below; nothing reads it afterwards.
+  return add_thread(std::move(node));
 }
 
 void ThreadTable::on_clone(ThreadInfo& caller, const Event& event) {
@@ -475,7 +697,7 @@ void ThreadTable::on_clone(ThreadInfo& caller, const Event& event) {
       caller.ppid = *ptid;
     }
     if (auto exe = arg_bytes(event, Arg::exe)) caller.exe = *exe;
-    if (auto args = arg_bytes(event, Arg::args)) caller.args = split_list(*args);
+    if (auto args = arg_bytes(event, Arg::args)) assign_list(caller.args, *args);
     if (auto comm = arg_bytes(event, Arg::comm)) caller.comm = *comm;
     if (auto cwd = arg_bytes(event, Arg::cwd)) caller.cwd = *cwd;
     caller.uid = static_cast<uint32_t>(arg_uint(event, Arg::uid, caller.uid));
@@ -488,13 +710,14 @@ void ThreadTable::on_clone(ThreadInfo& caller, const Event& event) {
 void ThreadTable::on_exec(ThreadInfo& thread, const Event& event) {
   if (event.result != 0) return;
   if (auto exe = arg_bytes(event, Arg::exe)) thread.exe = *exe;
-  if (auto args = arg_bytes(event, Arg::args)) thread.args = split_list(*args);
+  if (auto args = arg_bytes(event, Arg::args)) assign_list(thread.args, *args);
   if (auto comm = arg_bytes(event, Arg::comm)) thread.comm = *comm;
   if (auto path = arg_bytes(event, Arg::trusted_exepath)) {
     thread.exepath = *path;
   } else if (auto pathname = arg_bytes(event, Arg::pathname); pathname && !pathname->empty()) {
-    thread.exepath =
-        resolve_path(base_directory(*this, thread, arg_int(event, Arg::dirfd)), *pathname);
+    resolve_path_into(path_buffer_, base_directory(*this, thread, arg_int(event, Arg::dirfd)),
+                      *pathname);
+    thread.exepath.assign(path_buffer_);
   } else {
     thread.exepath = thread.exe;
   }
@@ -513,12 +736,18 @@ void ThreadTable::on_exec(ThreadInfo& thread, const Event& event) {
   thread.exec_ns = event.timestamp_ns;
   if (auto vtid = arg_int(event, Arg::vtid)) thread.vtid = *vtid;
   // exec gives the process a table of its own (unshared from CLONE_FILES peers) without the
-  // close-on-exec descriptors.
-  auto table = thread.fd_table;
-  if (!table) table = std::make_shared<FdTable>();
-  if (table.use_count() > 2) table = std::make_shared<FdTable>(*table);
-  std::erase_if(table->fds, [](const auto& entry) { return entry.second.open_flags & kOCloexec; });
-  thread.fd_table = table;
+  // close-on-exec descriptors. Those stay visible during this event (see apply()); the next
+  // event removes them.
+  std::shared_ptr<FdTable>& table = thread.fd_table;
+  if (!table) table = new_fd_table();
+  if (table.use_count() > 1) {
+    std::shared_ptr<FdTable> own = new_fd_table();
+    *own = *table;
+    table = std::move(own);
+  }
+  for (const auto& [number, info] : table->fds)
+    if (info.open_flags & kOCloexec) closing_fds_.push_back(number);
+  if (!closing_fds_.empty()) closing_table_ = table;
 }
 
 FdInfo& ThreadTable::socket_fd(ThreadInfo& thread, int64_t fd, uint8_t family) {
@@ -530,13 +759,50 @@ FdInfo& ThreadTable::socket_fd(ThreadInfo& thread, int64_t fd, uint8_t family) {
   return info;
 }
 
+std::string_view ThreadTable::ipv6_text(const std::array<uint8_t, 16>& ip) {
+  for (const IpText& known : ipv6_texts_)
+    if (!known.text.empty() && known.ip == ip) return known.text;
+  IpText& slot = ipv6_texts_[next_ipv6_text_];
+  next_ipv6_text_ = (next_ipv6_text_ + 1) % ipv6_texts_.size();
+  slot.ip = ip;
+  slot.text = format_ip(kAfInet6, ip);
+  return slot.text;
+}
+
+// format_socket_tuple() into `out`, without allocating in the steady state for IP tuples.
+void ThreadTable::format_tuple_into(std::string& out, const SocketTuple& tuple) {
+  if (tuple.family == kAfInet) {
+    out.clear();
+    append_ipv4_endpoint(out, tuple.source_ip, tuple.source_port);
+    out.append("->");
+    append_ipv4_endpoint(out, tuple.destination_ip, tuple.destination_port);
+  } else if (tuple.family == kAfInet6) {
+    out.clear();
+    out.append(ipv6_text(tuple.source_ip));
+    out.push_back(':');
+    append_decimal(out, tuple.source_port);
+    out.append("->");
+    out.append(ipv6_text(tuple.destination_ip));
+    out.push_back(':');
+    append_decimal(out, tuple.destination_port);
+  } else {
+    out = format_socket_tuple(tuple);
+  }
+}
+
 void ThreadTable::set_socket_name(FdInfo& fd, const SocketTuple& tuple, bool server_role) {
+  // Datagram sockets report the same peer call after call: skip formatting an unchanged name.
+  if (tuple.family != kAfUnix && !fd.name.empty() && fd.server_role == server_role &&
+      same_endpoints(fd.tuple, tuple)) {
+    fd.name_changed = false;
+    return;
+  }
   fd.tuple = tuple;
   fd.tuple.unix_path = {};
   fd.server_role = server_role;
-  std::string name = format_socket_tuple(tuple);
-  fd.name_changed = name != fd.name;
-  fd.name = std::move(name);
+  format_tuple_into(path_buffer_, tuple);
+  fd.name_changed = path_buffer_ != fd.name;
+  if (fd.name_changed) fd.name.assign(path_buffer_);
 }
 
 void ThreadTable::mark_name_changed(ThreadInfo& thread, int64_t fd) {
@@ -545,38 +811,38 @@ void ThreadTable::mark_name_changed(ThreadInfo& thread, int64_t fd) {
 }
 
 ThreadInfo* ThreadTable::apply(const Event& event) {
+  if (closing_table_ || name_changed_table_) finish_previous_event();
   if (!exited_.empty() || threads_.size() > capacity_) reclaim();
-  if (name_changed_table_) {
-    auto it = name_changed_table_->fds.find(name_changed_fd_);
-    if (it != name_changed_table_->fds.end()) it->second.name_changed = false;
-    name_changed_table_.reset();
-  }
-  ThreadInfo* thread = &thread_for(event);
+  ThreadInfo* thread =
+      last_thread_ != nullptr && last_thread_->tid == event.tid ? last_thread_ : &thread_for(event);
   thread->last_seen_ns = event.timestamp_ns;
-  if (!thread->fd_table) thread->fd_table = std::make_shared<FdTable>();
+  if (!thread->fd_table) thread->fd_table = new_fd_table();
   FdTable& fds = *thread->fd_table;
 
+  // Entries are filled in place (FdMap::reset), so a reused slot's string storage serves again.
   auto add_file = [&](int64_t fd, std::optional<int64_t> dirfd, std::string_view name,
                       uint32_t flags) {
-    FdInfo info;
+    // Resolved before touching the table: the base may be another entry's name.
+    resolve_path_into(path_buffer_, base_directory(*this, *thread, dirfd), name);
+    FdInfo& info = fds.fds.reset(fd);
     info.type = (flags & kODirectory) ? FdType::Directory : FdType::File;
-    info.name = resolve_path(base_directory(*this, *thread, dirfd), name);
+    info.name.assign(path_buffer_);
     info.open_flags = flags;
-    fds.fds.insert_or_assign(fd, std::move(info));
   };
   auto copy_fd = [&](int64_t from, int64_t to, bool cloexec) {
-    auto it = fds.fds.find(from);
-    FdInfo copy = it != fds.fds.end() ? it->second : FdInfo{};
+    // dup2/dup3 onto an open descriptor replace its entry now: the event shows the new one.
+    FdInfo& copy = fds.fds.reset(to);  // first: it may move the other entries
+    if (const FdInfo* source = fds.fds.get(from)) copy = *source;
     copy.open_flags = cloexec ? (copy.open_flags | kOCloexec) : (copy.open_flags & ~kOCloexec);
     copy.name_changed = false;
-    fds.fds.insert_or_assign(to, std::move(copy));
   };
-  auto add_simple = [&](int64_t fd, FdType type, std::string name, bool cloexec) {
-    FdInfo info;
+  auto add_simple = [&](int64_t fd, FdType type, std::string_view prefix, std::string_view name,
+                        bool cloexec) {
+    FdInfo& info = fds.fds.reset(fd);
     info.type = type;
-    info.name = std::move(name);
+    info.name.assign(prefix);
+    info.name.append(name);
     info.open_flags = cloexec ? kOCloexec : 0;
-    fds.fds.insert_or_assign(fd, std::move(info));
   };
   const int64_t res = event.result;
 
@@ -587,6 +853,7 @@ ThreadInfo* ThreadTable::apply(const Event& event) {
     case EventType::vfork:
       on_clone(*thread, event);
       thread = &threads_.at(event.tid);  // the child's side may have replaced the entry
+      last_thread_ = nullptr;
       break;
     case EventType::execve:
     case EventType::execveat:
@@ -614,12 +881,16 @@ ThreadInfo* ThreadTable::apply(const Event& event) {
       break;
     case EventType::close:
       if (res == 0) {
-        if (auto fd = arg_int(event, Arg::fd)) fds.fds.erase(*fd);
+        // Removed by the next event: rules on this close still resolve fd.*.
+        if (auto fd = arg_int(event, Arg::fd); fd && fds.fds.contains(*fd)) {
+          if (closing_table_ != thread->fd_table) closing_table_ = thread->fd_table;
+          closing_fds_.push_back(*fd);
+        }
       }
       break;
     case EventType::socket:
       if (res >= 0) {
-        FdInfo info;
+        FdInfo& info = fds.fds.reset(res);
         uint64_t domain = arg_uint(event, Arg::domain);
         info.type = socket_type_for(domain);
         uint64_t type = arg_uint(event, Arg::type);
@@ -637,7 +908,6 @@ ThreadInfo* ThreadTable::apply(const Event& event) {
         }
         info.tuple.family = static_cast<uint8_t>(domain);
         if (type & kOCloexec) info.open_flags = kOCloexec;  // SOCK_CLOEXEC == O_CLOEXEC
-        fds.fds.insert_or_assign(res, std::move(info));
       }
       break;
     case EventType::connect:
@@ -661,7 +931,7 @@ ThreadInfo* ThreadTable::apply(const Event& event) {
         auto bytes = arg_bytes(event, Arg::tuple);
         std::optional<SocketTuple> tuple;
         if (bytes) tuple = decode_socket_tuple(*bytes);
-        FdInfo info;
+        FdInfo& info = fds.fds.reset(res);
         if (tuple) {
           info.type = socket_type_for(tuple->family);
           if (tuple->family != kAfUnix) info.l4proto = kIpprotoTcp;
@@ -673,7 +943,6 @@ ThreadInfo* ThreadTable::apply(const Event& event) {
         info.name_changed = true;
         if (event.type == EventType::accept4 && (arg_uint(event, Arg::flags) & kOCloexec))
           info.open_flags = kOCloexec;
-        fds.fds.insert_or_assign(res, std::move(info));
         mark_name_changed(*thread, res);
       }
       break;
@@ -701,8 +970,7 @@ ThreadInfo* ThreadTable::apply(const Event& event) {
     case EventType::listen:
       if (res == 0) {
         if (auto fd = arg_int(event, Arg::fd)) {
-          auto it = fds.fds.find(*fd);
-          if (it != fds.fds.end()) it->second.server_role = true;
+          if (FdInfo* info = fds.fds.get(*fd)) info->server_role = true;
         }
       }
       break;
@@ -715,11 +983,12 @@ ThreadInfo* ThreadTable::apply(const Event& event) {
         auto fd = arg_int(event, Arg::fd);
         auto bytes = arg_bytes(event, Arg::tuple);
         if (fd && bytes && !bytes->empty()) {
-          auto it = fds.fds.find(*fd);
+          const FdInfo* existing = fds.fds.get(*fd);
+          bool known = existing != nullptr;
           auto tuple = decode_socket_tuple(*bytes);
-          if (tuple && tuple->family != kAfUnix && (it == fds.fds.end() || !it->second.connected)) {
+          if (tuple && tuple->family != kAfUnix && (!known || !existing->connected)) {
             FdInfo& info = socket_fd(*thread, *fd, tuple->family);
-            if (info.l4proto == kIpprotoTcp && it == fds.fds.end()) info.l4proto = kIpprotoUdp;
+            if (info.l4proto == kIpprotoTcp && !known) info.l4proto = kIpprotoUdp;
             set_socket_name(info, *tuple, false);
             if (info.name_changed) mark_name_changed(*thread, *fd);
           }
@@ -761,34 +1030,37 @@ ThreadInfo* ThreadTable::apply(const Event& event) {
         } else {
           cloexec = arg_uint(event, Arg::flags) & kOCloexec;
         }
-        if (fd1) add_simple(*fd1, type, {}, cloexec);
-        if (fd2) add_simple(*fd2, type, {}, cloexec);
+        if (fd1) add_simple(*fd1, type, {}, {}, cloexec);
+        if (fd2) add_simple(*fd2, type, {}, {}, cloexec);
       }
       break;
     case EventType::memfd_create:
       if (res >= 0) {
         auto name = arg_bytes(event, Arg::name);
-        add_simple(res, FdType::Memfd, "memfd:" + std::string(name.value_or("")),
+        add_simple(res, FdType::Memfd, "memfd:", name.value_or(""),
                    arg_uint(event, Arg::flags) & kMfdCloexec);
       }
       break;
     case EventType::bpf:
-      if (res >= 0) add_simple(res, FdType::Bpf, {}, true);  // bpf fds are always O_CLOEXEC
+      if (res >= 0) add_simple(res, FdType::Bpf, {}, {}, true);  // bpf fds are always O_CLOEXEC
       break;
     case EventType::userfaultfd:
       if (res >= 0)
-        add_simple(res, FdType::UserFaultFd, {}, arg_uint(event, Arg::flags) & kOCloexec);
+        add_simple(res, FdType::UserFaultFd, {}, {}, arg_uint(event, Arg::flags) & kOCloexec);
       break;
     case EventType::chdir:
       if (res == 0) {
-        if (auto path = arg_bytes(event, Arg::path)) thread->cwd = resolve_path(thread->cwd, *path);
+        if (auto path = arg_bytes(event, Arg::path)) {
+          resolve_path_into(path_buffer_, thread->cwd, *path);
+          thread->cwd.assign(path_buffer_);
+        }
       }
       break;
     case EventType::fchdir:
       if (res == 0) {
         if (auto fd = arg_int(event, Arg::fd)) {
-          auto it = fds.fds.find(*fd);
-          if (it != fds.fds.end() && !it->second.name.empty()) thread->cwd = it->second.name;
+          const FdInfo* info = fds.fds.get(*fd);
+          if (info != nullptr && !info->name.empty()) thread->cwd = info->name;
         }
       }
       break;
@@ -827,6 +1099,7 @@ ThreadInfo* ThreadTable::apply(const Event& event) {
     default:
       break;
   }
+  last_thread_ = thread;
   return thread;
 }
 

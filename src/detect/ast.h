@@ -16,6 +16,9 @@ namespace bulkhead::detect {
 struct TextPosition {
   int line = 0;    // 1-based line in the rules file; 0 unknown
   int column = 0;  // 1-based
+  // Offset in the condition text the node was parsed from (-1 unknown): tells which piece of a
+  // condition assembled from several files a node came from.
+  int offset = -1;
 };
 
 enum class CompareOp : uint8_t {

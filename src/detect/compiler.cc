@@ -412,7 +412,7 @@ class RuleCompiler {
 
   std::optional<CompiledRule> compile_rule(const RuleItem& rule) {
     item_ = "rule '" + rule.name + "'";
-    file_stack_.assign(1, rule.where.file);
+    file_stack_.assign(1, Source{rule.where.file, &rule.condition_pieces});
     macro_stack_.clear();
     CompiledRule out;
     out.name = rule.name;
@@ -464,8 +464,19 @@ class RuleCompiler {
     set_.diagnostics.push_back(Diagnostic{severity, std::move(where), item_, std::move(message)});
   }
 
+  // The file a position of the current condition lies in.
+  Located locate(TextPosition position) const {
+    const Source& source = file_stack_.back();
+    if (source.pieces != nullptr && position.offset >= 0) {
+      auto offset = static_cast<std::size_t>(position.offset);
+      for (auto piece = source.pieces->rbegin(); piece != source.pieces->rend(); ++piece)
+        if (offset >= piece->offset) return Located{piece->where.file, position};
+    }
+    return Located{source.file, position};
+  }
+
   [[noreturn]] void fail(TextPosition position, std::string message, bool unknown = false) {
-    throw CompileError{Located{file_stack_.back(), position}, std::move(message), unknown};
+    throw CompileError{locate(position), std::move(message), unknown};
   }
 
   Compiled compile(const ConditionNode& node) {
@@ -549,7 +560,7 @@ class RuleCompiler {
     if (macro_stack_.size() > 64) fail(position, "macros nested deeper than 64");
     if (!macro.condition) fail(position, "macro '" + macro.name + "' has no usable condition");
     macro_stack_.push_back(macro.name);
-    file_stack_.push_back(macro.where.file);
+    file_stack_.push_back(Source{macro.where.file, &macro.condition_pieces});
     Compiled out;
     try {
       out = compile(*macro.condition);
@@ -671,9 +682,9 @@ class RuleCompiler {
         if (auto type = capture::event_type_from_name(name)) {
           types.set(static_cast<std::size_t>(*type));
         } else if (!is_known_syscall_name(name)) {
-          set_.diagnostics.push_back(Diagnostic{
-              Diagnostic::Severity::Warning, Located{file_stack_.back(), operand_position}, item_,
-              "'" + name + "' is not a known syscall or event type: it never matches"});
+          set_.diagnostics.push_back(
+              Diagnostic{Diagnostic::Severity::Warning, locate(operand_position), item_,
+                         "'" + name + "' is not a known syscall or event type: it never matches"});
         }
       }
       if (node.op == CompareOp::NotEqual) types = ~types;
@@ -933,7 +944,13 @@ class RuleCompiler {
   std::unordered_map<std::string, const MacroItem*> macros_;
   std::set<std::string> used_macros_, used_lists_;
   std::string item_;
-  std::vector<std::string> file_stack_;
+  // The item being compiled: its file, and the pieces its condition was assembled from (an
+  // append from a later file is a piece of that file).
+  struct Source {
+    std::string file;
+    const std::vector<ConditionPiece>* pieces = nullptr;
+  };
+  std::vector<Source> file_stack_;
   std::vector<std::string> macro_stack_;
 };
 

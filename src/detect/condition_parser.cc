@@ -114,7 +114,11 @@ class Parser {
     return field;
   }
 
-  TextPosition position(std::size_t offset) const { return positions_.at(offset); }
+  TextPosition position(std::size_t offset) const {
+    TextPosition position = positions_.at(offset);
+    position.offset = static_cast<int>(offset);
+    return position;
+  }
 
  private:
   std::string_view text_;

@@ -119,6 +119,11 @@ void OutputFormat::format(FieldExtractor& extractor, const EventContext& context
                           std::vector<std::string>& value_storage) const {
   out.clear();
   fields.clear();
+  // Sized before any view into it is taken: growing it later would move the strings (short
+  // ones live inside the vector's elements) under the views already in `fields`.
+  std::size_t field_count = 0;
+  for (const auto& segment : segments_) field_count += segment.has_field;
+  if (value_storage.size() < field_count) value_storage.resize(field_count);
   std::size_t storage_used = 0;
   std::vector<Value> values;
   std::string transformed;
@@ -127,7 +132,6 @@ void OutputFormat::format(FieldExtractor& extractor, const EventContext& context
     if (!segment.has_field) continue;
     values.clear();
     extractor.extract(segment.field, context, values);
-    if (storage_used == value_storage.size()) value_storage.emplace_back();
     std::string& rendered = value_storage[storage_used++];
     rendered.clear();
     bool numeric = false;

@@ -1,6 +1,9 @@
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <stdexcept>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "capture/synthetic.h"
@@ -49,6 +52,8 @@ class CaptureThreadTable : public ::testing::Test {
   ThreadInfo* exit(int64_t tid, int64_t pid) {
     return apply(OwnedEvent(EventType::procexit, tid, pid, 0));
   }
+  // Any event of the thread that touches no fd: ends the previous event's deferred removals.
+  ThreadInfo* next_event(int64_t tid) { return apply(OwnedEvent(EventType::kill, tid, tid, 0)); }
   const FdInfo* fd(int64_t tid, int64_t fd) {
     const ThreadInfo* thread = table_.find(tid);
     return thread == nullptr ? nullptr : table_.fd(*thread, fd);
@@ -170,6 +175,7 @@ TEST_F(CaptureThreadTable, FdsAcrossDupCloseAndCloexec) {
   EXPECT_EQ(fd(100, 10)->name, "/work/data.txt");
 
   close(100, 3);
+  next_event(100);
   EXPECT_EQ(fd(100, 3), nullptr);
   EXPECT_NE(fd(100, 1), nullptr);
   // A failed close keeps the fd.
@@ -180,6 +186,8 @@ TEST_F(CaptureThreadTable, FdsAcrossDupCloseAndCloexec) {
   EXPECT_EQ(fd(100, -2), nullptr);
 
   execve(100, 100, "/bin/true", {}, "true");
+  EXPECT_NE(fd(100, 4), nullptr);  // close-on-exec fds are still visible during the execve
+  next_event(100);
   EXPECT_EQ(fd(100, 4), nullptr);   // O_CLOEXEC
   EXPECT_EQ(fd(100, 5), nullptr);   // O_CLOEXEC
   EXPECT_EQ(fd(100, 9), nullptr);   // dup3(O_CLOEXEC)
@@ -189,11 +197,134 @@ TEST_F(CaptureThreadTable, FdsAcrossDupCloseAndCloexec) {
   EXPECT_NE(fd(100, 6), nullptr);
 }
 
+TEST_F(CaptureThreadTable, CloseKeepsTheEntryForItsOwnEvent) {
+  seed(100, 1, "app", "/work");
+  openat(100, 3, -100, "/etc/shadow");
+  // What fd.name resolves through during the close event (Falco resolves it on close's exit).
+  const ThreadInfo* thread = close(100, 3);
+  const FdInfo* closing = table_.fd(*thread, 3);
+  ASSERT_NE(closing, nullptr);
+  EXPECT_EQ(closing->name, "/etc/shadow");
+  EXPECT_EQ(closing->type, FdType::File);
+  // Gone once the next event is applied, whichever thread it comes from.
+  seed(200, 1, "other", "/");
+  next_event(200);
+  EXPECT_EQ(fd(100, 3), nullptr);
+
+  // The number reused by the very next event shows the new file, not a removal.
+  openat(100, 3, -100, "/tmp/a");
+  close(100, 3);
+  openat(100, 3, -100, "/tmp/b");
+  ASSERT_NE(fd(100, 3), nullptr);
+  EXPECT_EQ(fd(100, 3)->name, "/tmp/b");
+  next_event(100);
+  ASSERT_NE(fd(100, 3), nullptr);
+  EXPECT_EQ(fd(100, 3)->name, "/tmp/b");
+}
+
+TEST_F(CaptureThreadTable, DupOntoAnOpenFdShowsTheNewEntry) {
+  seed(100, 1, "app", "/");
+  openat(100, 3, -100, "/var/log/app.log");
+  openat(100, 4, -100, "/etc/passwd");
+  for (EventType type : {EventType::dup2, EventType::dup3}) {
+    const ThreadInfo* thread = apply(OwnedEvent(type, 100, 100, 4).set("oldfd", 3).set("newfd", 4));
+    ASSERT_NE(table_.fd(*thread, 4), nullptr);
+    EXPECT_EQ(table_.fd(*thread, 4)->name, "/var/log/app.log");
+    next_event(100);
+    EXPECT_EQ(fd(100, 4)->name, "/var/log/app.log");
+    EXPECT_EQ(fd(100, 3)->name, "/var/log/app.log");
+  }
+}
+
+TEST_F(CaptureThreadTable, FdTableMemoryStaysBounded) {
+  seed(100, 1, "app", "/");
+  // Open/close cycles over low and high numbers (the latter outside the indexed range) leave
+  // nothing behind.
+  for (int round = 0; round < 2000; ++round) {
+    for (int64_t number : {3, 4, 1023, 1024, 70000}) {
+      openat(100, number, -100, "/tmp/file" + std::to_string(round));
+      close(100, number);
+    }
+  }
+  next_event(100);
+  EXPECT_EQ(table_.find(100)->fd_table->fds.size(), 0u);
+  EXPECT_EQ(table_.find(100)->fd_table->fds.begin(), table_.find(100)->fd_table->fds.end());
+}
+
+TEST_F(CaptureThreadTable, FdMapBehavesLikeAMap) {
+  FdMap map;
+  EXPECT_TRUE(map.empty());
+  FdInfo named;
+  named.name = "/a";
+  EXPECT_TRUE(map.emplace(5, named).second);
+  EXPECT_FALSE(map.emplace(5, FdInfo{}).second);  // already there: kept
+  EXPECT_EQ(map.at(5).name, "/a");
+  map[-7].name = "negative";
+  map[100000].name = "high";
+  map.insert_or_assign(0, named);
+  EXPECT_EQ(map.size(), 4u);
+  std::vector<std::pair<int64_t, std::string>> seen;
+  for (const auto& [number, info] : map) seen.emplace_back(number, info.name);
+  std::sort(seen.begin(), seen.end());
+  EXPECT_EQ(seen, (std::vector<std::pair<int64_t, std::string>>{
+                      {-7, "negative"}, {0, "/a"}, {5, "/a"}, {100000, "high"}}));
+  EXPECT_EQ(map.find(-7)->second.name, "negative");
+  EXPECT_EQ(map.find(6), map.end());
+  EXPECT_EQ(map.erase(5), 1u);
+  EXPECT_EQ(map.erase(5), 0u);
+  EXPECT_EQ(map.erase(100000), 1u);
+  EXPECT_FALSE(map.contains(5));
+  EXPECT_EQ(map.count(-7), 1u);
+  map.reset(0).type = FdType::Pipe;  // reset clears what was there
+  EXPECT_EQ(map.at(0).name, "");
+  EXPECT_EQ(map.at(0).type, FdType::Pipe);
+  FdMap copy = map;
+  map.clear();
+  EXPECT_EQ(map.size(), 0u);
+  EXPECT_EQ(copy.size(), 2u);
+  EXPECT_THROW(map.at(0), std::out_of_range);
+}
+
+TEST_F(CaptureThreadTable, SocketNamesMatchTheGenericFormatter) {
+  seed(100, 1, "app", "/");
+  apply(OwnedEvent(EventType::socket, 100, 100, 3).set("domain", 2).set("type", 2));
+  apply(OwnedEvent(EventType::socket, 100, 100, 4).set("domain", 10).set("type", 2));
+  SocketTuple v4;
+  v4.family = kAfInet;
+  v4.source_ip = {10, 0, 0, 1};
+  v4.source_port = 40000;
+  v4.destination_ip = {255, 0, 10, 200};
+  v4.destination_port = 53;
+  SocketTuple v6;
+  v6.family = kAfInet6;
+  v6.source_ip = {0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1};
+  v6.source_port = 5353;
+  v6.destination_ip = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 192, 0, 2, 1};
+  v6.destination_port = 0;
+  auto send = [&](int64_t number, const SocketTuple& tuple, bool changed) {
+    const ThreadInfo* thread = apply(OwnedEvent(EventType::sendto, 100, 100, 10)
+                                         .set("fd", number)
+                                         .set_bytes("tuple", encode_socket_tuple(tuple)));
+    const FdInfo* info = table_.fd(*thread, number);
+    ASSERT_NE(info, nullptr);
+    EXPECT_EQ(info->name, format_socket_tuple(tuple));
+    EXPECT_EQ(info->name_changed, changed);
+  };
+  send(3, v4, true);
+  send(4, v6, true);
+  send(3, v4, false);  // the same peer again: unchanged
+  send(4, v6, false);
+  v4.source_port = 40001;
+  send(3, v4, true);
+  EXPECT_EQ(fd(100, 3)->name, "10.0.0.1:40001->255.0.10.200:53");
+}
+
 TEST_F(CaptureThreadTable, ExecUnsharesAnFdTableSharedByCloneFiles) {
   seed(100, 1, "a", "/");
   openat(100, 3, -100, "/x", kOCloexec);
   clone_parent(100, 100, 150, kCloneFiles);
   execve(150, 150, "/bin/b", {}, "b");
+  next_event(150);
   EXPECT_EQ(fd(150, 3), nullptr);
   EXPECT_NE(fd(100, 3), nullptr);
 }

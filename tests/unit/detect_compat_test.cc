@@ -1,12 +1,16 @@
 // Falco compatibility of the rules loader: two Falco-style files (tests/data/rules/), the
 // second tuning the first, give the merged rule set Falco would build; Falco's own upstream
 // rule files, when a copy is present locally, load without errors.
+#include <fcntl.h>
 #include <gtest/gtest.h>
+#include <sys/socket.h>
 
 #include <cstdlib>
 #include <filesystem>
 #include <string>
 
+#include "capture/synthetic.h"
+#include "detect/engine.h"
 #include "detect/rules_file.h"
 
 namespace bulkhead::detect {
@@ -135,6 +139,84 @@ TEST(DetectCompat, UpstreamFalcoRuleFilesLoadWithoutErrors) {
     ++loaded;
   }
   if (loaded == 0) GTEST_SKIP() << "no copy of Falco's upstream rule files in " << dir;
+}
+
+}  // namespace
+}  // namespace bulkhead::detect
+
+namespace bulkhead::detect {
+namespace {
+
+// The merged rule set evaluated: events on a simulated host fire exactly the rules Falco would
+// fire after the overrides, appends, exceptions and the disabled rule.
+TEST(DetectCompat, TwoFilesEvaluateAsFalcoWould) {
+  EngineOptions options;
+  options.matching = RuleMatching::All;
+  Engine engine(load_compat_files(), options);
+  std::vector<std::pair<std::string, std::string>> alerts;  // rule, output
+  capture::SyntheticHost host([&](const capture::Event& event) {
+    engine.process(event, [&](const Alert& alert) {
+      alerts.emplace_back(alert.rule->name, std::string(alert.output));
+    });
+  });
+  int64_t init = host.add_process(0, "/sbin/init", {});
+  int64_t shell = host.add_process(init, "/bin/bash", {}, "", 0);
+  int64_t user_shell = host.add_process(init, "/bin/bash", {}, "", 1000);
+  host.snapshot(engine.threads());
+  auto fired = [&](const std::string& rule) {
+    for (const auto& [name, output] : alerts)
+      if (name == rule) return true;
+    return false;
+  };
+
+  // Condition appended by the second file, list items appended (yum), the base path still works.
+  int64_t dpkg = host.spawn(shell, "/usr/bin/dpkg", {"-i", "x.deb"});
+  host.open(dpkg, "/srv/config/app.conf", O_WRONLY | O_CREAT);
+  EXPECT_TRUE(fired("Package tool touched a config"));
+  alerts.clear();
+  int64_t yum = host.spawn(shell, "/usr/bin/yum", {"install", "x"});
+  host.open(yum, "/etc/app/app.conf", O_WRONLY | O_CREAT);
+  EXPECT_TRUE(fired("Package tool touched a config"));
+  alerts.clear();
+  int64_t vim = host.spawn(shell, "/usr/bin/vim", {"/srv/config/app.conf"});
+  host.open(vim, "/srv/config/app.conf", O_WRONLY);
+  EXPECT_FALSE(fired("Package tool touched a config"));
+
+  // Output appended; condition appended (package tools may read it); macro replaced.
+  alerts.clear();
+  int64_t cat = host.spawn(shell, "/bin/cat", {"/etc/shadow"});
+  host.open(cat, "/etc/shadow", O_RDONLY);
+  ASSERT_TRUE(fired("Shadow read"));
+  for (const auto& [name, output] : alerts)
+    if (name == "Shadow read") EXPECT_EQ(output, "shadow read by cat (user=root)");
+  alerts.clear();
+  host.open(dpkg, "/etc/shadow", O_RDONLY);
+  EXPECT_FALSE(fired("Shadow read"));
+
+  // The disabled rule stays silent; the redefined rule has its second definition.
+  alerts.clear();
+  int64_t rm = host.spawn(shell, "/bin/rm", {"/tmp/x"});
+  EXPECT_FALSE(fired("Noisy debug rule"));
+  host.unlink(rm, "/tmp/x", capture::EventType::unlinkat);
+  ASSERT_TRUE(fired("Replaced later"));
+  EXPECT_EQ(alerts.back().second, "second definition");
+
+  // Ports list replaced (22 no longer counts, 10022 does); exceptions appended (root excepted).
+  alerts.clear();
+  int64_t ssh = host.spawn(user_shell, "/usr/bin/ssh", {"host"});
+  int64_t fd = host.socket(ssh, AF_INET, SOCK_STREAM, 6);
+  host.connect(ssh, fd, "198.51.100.20", 22);
+  EXPECT_FALSE(fired("Admin port contacted"));
+  int64_t fd2 = host.socket(ssh, AF_INET, SOCK_STREAM, 6);
+  host.connect(ssh, fd2, "198.51.100.20", 10022);
+  EXPECT_TRUE(fired("Admin port contacted"));
+  for (const auto& rule : engine.rules())
+    if (rule.name == "Admin port contacted") EXPECT_EQ(rule.priority, Priority::Critical);
+  alerts.clear();
+  int64_t root_ssh = host.spawn(shell, "/usr/bin/ssh", {"host"});
+  int64_t fd3 = host.socket(root_ssh, AF_INET, SOCK_STREAM, 6);
+  host.connect(root_ssh, fd3, "198.51.100.20", 10022);
+  EXPECT_FALSE(fired("Admin port contacted"));
 }
 
 }  // namespace

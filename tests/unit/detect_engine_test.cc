@@ -423,3 +423,28 @@ TEST(DetectEngineDirection, EvtDirMatchesBothDirectionsOnce) {
 
 }  // namespace
 }  // namespace bulkhead::detect
+
+namespace bulkhead::detect {
+namespace {
+
+TEST(DetectEngineErrors, ErrorInAnAppendedConditionNamesTheLaterFile) {
+  RuleSet set;
+  load_rules_text(set,
+                  "- rule: r\n  desc: d\n  condition: evt.type = openat\n  output: o\n"
+                  "  priority: INFO\n",
+                  "base.yaml");
+  load_rules_text(set,
+                  "# local tuning\n- rule: r\n  condition: and proc.nmae = x\n  override:\n"
+                  "    condition: append\n",
+                  "local.yaml");
+  compile_rules(set);
+  std::vector<Diagnostic> errors;
+  for (const auto& diagnostic : set.diagnostics)
+    if (diagnostic.severity == Diagnostic::Severity::Error) errors.push_back(diagnostic);
+  ASSERT_EQ(errors.size(), 1u);
+  EXPECT_EQ(errors[0].where.file, "local.yaml");
+  EXPECT_EQ(errors[0].where.position.line, 3);
+}
+
+}  // namespace
+}  // namespace bulkhead::detect
