@@ -32,6 +32,9 @@ PACKAGES=(
   # ip (network namespaces, veth pairs in tests) and /usr/bin/time (peak RSS in benchmarks)
   iproute2 time
   apparmor  # apparmor_parser: the tests compile the profiles `bulkhead mac apparmor` writes
+  # sysdig (libsinsp): an independent implementation of the rule condition language, run on
+  # the same events as our engine in the differential test and the detection benchmark
+  sysdig
 )
 
 say() { printf '[setup] %s\n' "$*"; }

@@ -1,6 +1,7 @@
 // The synthetic workload generator: a deterministic mix of everyday activity (shells, package
 // managers, web servers, compilers) with attack scenarios interleaved, for tests and benchmarks.
 #include <array>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -192,10 +193,20 @@ class Generator {
     }
   }
 
-  int64_t run_command(int64_t shell, const std::string& exe, const std::vector<std::string>& args) {
+  // `redirect`: (fd, target) to dup2 in the child before it execs, as a shell sets up a pipe.
+  int64_t run_command(int64_t shell, const std::string& exe, const std::vector<std::string>& args,
+                      std::optional<std::pair<int64_t, int64_t>> redirect = std::nullopt) {
     static const std::array<EventType, 4> kVia = {EventType::clone, EventType::fork,
                                                   EventType::vfork, EventType::clone3};
-    int64_t pid = host_.spawn(shell, exe, args, kVia[random_.below(kVia.size())]);
+    EventType via = kVia[random_.below(kVia.size())];
+    int64_t pid;
+    if (redirect) {
+      pid = host_.fork(shell, via == EventType::vfork ? EventType::clone : via);
+      host_.dup(pid, redirect->first, EventType::dup2, redirect->second);
+      host_.exec(pid, exe, args);
+    } else {
+      pid = host_.spawn(shell, exe, args, via);
+    }
     load_libraries(pid, 1 + static_cast<int>(random_.below(3)));
     return pid;
   }
@@ -229,16 +240,15 @@ class Generator {
         }
         case 2: {  // ps aux | grep nginx: a pipeline
           auto [read_end, write_end] = host_.pipe(shell, EventType::pipe2, kOCloexec);
-          int64_t ps = run_command(shell, "/usr/bin/ps", {"aux"});
-          host_.dup(ps, write_end, EventType::dup2, 1);
+          int64_t ps = run_command(shell, "/usr/bin/ps", {"aux"}, std::pair{write_end, int64_t{1}});
           for (int64_t proc = 1; proc < 12; ++proc) {
             int64_t fd = host_.open(ps, "/proc/" + std::to_string(proc * 97) + "/stat", kORdonly);
             host_.read(ps, fd, 320);
             host_.close(ps, fd);
           }
           host_.write(ps, 1, 4096);
-          int64_t grep = run_command(shell, "/usr/bin/grep", {"nginx"});
-          host_.dup(grep, read_end, EventType::dup2, 0);
+          int64_t grep =
+              run_command(shell, "/usr/bin/grep", {"nginx"}, std::pair{read_end, int64_t{0}});
           host_.read(grep, 0, 4096);
           host_.write(grep, 1, 180);
           host_.exit(ps);

@@ -404,7 +404,10 @@ const FdSlots& fd_slots() {
         case EventType::dup:
         case EventType::dup2:
         case EventType::dup3:
-          slot = param_slot(type, "oldfd");
+          // The new descriptor, as libsinsp has it (the differential test against sysdig);
+          // it describes the same file as the old one.
+          slot = param_slot(type, "res");
+          returns = true;
           break;
         case EventType::pipe:
         case EventType::pipe2:

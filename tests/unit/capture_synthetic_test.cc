@@ -66,7 +66,9 @@ TEST(CaptureSynthetic, HostEmitsConsistentEvents) {
 TEST(CaptureSynthetic, EveryAttackScenarioRuns) {
   uint64_t count = 0;
   SyntheticHost host([&](const Event&) { ++count; });
-  host.add_container(ContainerInfo{.id = "abc"});
+  ContainerInfo container;
+  container.id = "abc";
+  host.add_container(container);
   int64_t shell = host.add_process(1, "/bin/bash", {}, "", 0, 34816);
   int64_t container_shell = host.add_process(1, "/bin/sh", {}, "abc");
   for (std::string_view name : attack_scenario_names()) {

@@ -188,7 +188,9 @@ TEST(DetectCompat, TwoFilesEvaluateAsFalcoWould) {
   host.open(cat, "/etc/shadow", O_RDONLY);
   ASSERT_TRUE(fired("Shadow read"));
   for (const auto& [name, output] : alerts)
-    if (name == "Shadow read") EXPECT_EQ(output, "shadow read by cat (user=root)");
+    if (name == "Shadow read") {
+      EXPECT_EQ(output, "shadow read by cat (user=root)");
+    }
   alerts.clear();
   host.open(dpkg, "/etc/shadow", O_RDONLY);
   EXPECT_FALSE(fired("Shadow read"));
@@ -211,7 +213,9 @@ TEST(DetectCompat, TwoFilesEvaluateAsFalcoWould) {
   host.connect(ssh, fd2, "198.51.100.20", 10022);
   EXPECT_TRUE(fired("Admin port contacted"));
   for (const auto& rule : engine.rules())
-    if (rule.name == "Admin port contacted") EXPECT_EQ(rule.priority, Priority::Critical);
+    if (rule.name == "Admin port contacted") {
+      EXPECT_EQ(rule.priority, Priority::Critical);
+    }
   alerts.clear();
   int64_t root_ssh = host.spawn(shell, "/usr/bin/ssh", {"host"});
   int64_t fd3 = host.socket(root_ssh, AF_INET, SOCK_STREAM, 6);

@@ -514,10 +514,13 @@ TEST_F(DetectFieldsTest, DetectFieldsSockets) {
   EXPECT_EQ(value(accept.event(), "fd.rport"), "40000");
   EXPECT_EQ(value(accept.event(), "fd.is_server"), "true");
 
-  // dup2(sock, 1): fd.* describe the duplicated socket.
+  // dup2(sock, 1): fd.* describe the new descriptor (as libsinsp does), a copy of the socket's
+  // entry that the thread table made when it applied the event.
+  worker().fd_table->fds[1] = worker().fd_table->fds[5];
   EventBuilder dup(EventType::dup2, 1);
   dup.number("oldfd", 5).number("newfd", 1);
   EXPECT_EQ(value(dup.event(), "fd.type"), "ipv4");
+  EXPECT_EQ(value(dup.event(), "fd.num"), "1");
 }
 
 TEST_F(DetectFieldsTest, DetectFieldsContainerAndKubernetes) {

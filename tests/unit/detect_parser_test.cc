@@ -207,14 +207,16 @@ TEST(DetectParser, Lists) {
   EXPECT_EQ(list.items[3].text, "1");
   EXPECT_FALSE(list.items[4].quoted);
 
-  const auto& empty = std::get<ListOperand>(compare_of(*parse_ok("proc.name in ()")).operand);
+  ConditionPtr empty_node = parse_ok("proc.name in ()");
+  const auto& empty = std::get<ListOperand>(compare_of(*empty_node).operand);
   EXPECT_TRUE(empty.items.empty());
-  const auto& tight =
-      std::get<ListOperand>(compare_of(*parse_ok("evt.type in(open,openat)")).operand);
+  ConditionPtr tight_node = parse_ok("evt.type in(open,openat)");
+  const auto& tight = std::get<ListOperand>(compare_of(*tight_node).operand);
   EXPECT_EQ(tight.items.size(), 2u);
 
   // A bare word after in/intersects/pmatch names a list.
-  const Literal& name = literal_of(compare_of(*parse_ok("proc.name in shell_binaries")));
+  ConditionPtr name_node = parse_ok("proc.name in shell_binaries");
+  const Literal& name = literal_of(compare_of(*name_node));
   EXPECT_EQ(name.text, "shell_binaries");
   EXPECT_FALSE(name.quoted);
 
