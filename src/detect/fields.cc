@@ -560,33 +560,6 @@ void append_capabilities(std::string& out, uint64_t caps) {
   }
 }
 
-// Lexical path resolution: `path` against `base` when relative; ".", ".." and repeated slashes
-// folded (".." never climbs above the root).
-void append_resolved_path(std::string& out, std::string_view base, std::string_view path) {
-  std::size_t root = out.size();
-  out.push_back('/');
-  auto add_components = [&](std::string_view text) {
-    std::size_t i = 0;
-    while (i < text.size()) {
-      while (i < text.size() && text[i] == '/') ++i;
-      std::size_t end = text.find('/', i);
-      if (end == std::string_view::npos) end = text.size();
-      std::string_view part = text.substr(i, end - i);
-      i = end;
-      if (part.empty() || part == ".") continue;
-      if (part == "..") {
-        std::size_t slash = out.rfind('/');
-        out.resize(slash <= root ? root + 1 : slash);
-        continue;
-      }
-      if (out.size() > root + 1) out.push_back('/');
-      out.append(part);
-    }
-  };
-  if (path.empty() || path.front() != '/') add_components(base);
-  add_components(path);
-}
-
 std::string_view user_name(const EventContext& context, uint32_t uid, std::string_view container) {
   if (context.user_names != nullptr) {
     auto name = context.user_names->user_name(uid, container);
@@ -1015,7 +988,7 @@ const FdInfo* FieldExtractor::event_fd(const EventContext& context, int64_t& num
                     context.threads->fd(*context.thread, static_cast<int64_t>(dirfd->number)))
               base = dir->name;
           }
-          append_resolved_path(failed_open_.name, base, name->bytes);
+          capture::resolve_path_into(failed_open_.name, base, name->bytes);
           const Param* flags = event.param("flags");
           failed_open_.open_flags =
               flags != nullptr ? static_cast<uint32_t>(flags->number) : 01101u;
@@ -1152,7 +1125,7 @@ void FieldExtractor::extract(const BoundField& field, const EventContext& contex
       return;
     }
     std::string& text = scratch();
-    append_resolved_path(text, path_base(dirfd), path->bytes);
+    capture::resolve_path_into(text, path_base(dirfd), path->bytes);
     push_text(text);
   };
   auto open_flags = [&](uint32_t& flags) -> bool {

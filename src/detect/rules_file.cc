@@ -30,6 +30,7 @@
 
 #include "base/error.h"
 #include "base/strings.h"
+#include "base/yaml_documents.h"
 #include "detect/condition_parser.h"
 #include "detect/rules_scalar_positions.h"
 
@@ -41,54 +42,6 @@ constexpr std::size_t kMaxDocuments = 1000;
 
 constexpr std::array<std::string_view, 8> kPriorityNames = {
     "Emergency", "Alert", "Critical", "Error", "Warning", "Notice", "Informational", "Debug"};
-
-// ---- Finding documents --------------------------------------------------------------------
-
-// Where the next document's content starts, without building it. YAML::LoadAll is not used:
-// yaml-cpp 0.7 can loop forever on some malformed input (a lone ","), where asking for one
-// document at a time stops.
-class DocumentStarts : public YAML::EventHandler {
- public:
-  void OnDocumentStart(const YAML::Mark& mark) override {
-    start_ = mark;
-    first_node_.reset();
-  }
-  void OnDocumentEnd() override {}
-  void OnNull(const YAML::Mark& mark, YAML::anchor_t) override { seen(mark); }
-  void OnAlias(const YAML::Mark& mark, YAML::anchor_t) override { seen(mark); }
-  void OnScalar(const YAML::Mark& mark, const std::string&, YAML::anchor_t,
-                const std::string&) override {
-    seen(mark);
-  }
-  void OnSequenceStart(const YAML::Mark& mark, const std::string&, YAML::anchor_t,
-                       YAML::EmitterStyle::value) override {
-    seen(mark);
-  }
-  void OnSequenceEnd() override {}
-  void OnMapStart(const YAML::Mark& mark, const std::string&, YAML::anchor_t,
-                  YAML::EmitterStyle::value) override {
-    seen(mark);
-  }
-  void OnMapEnd() override {}
-
-  YAML::Mark where() const { return first_node_.value_or(start_); }
-
- private:
-  void seen(const YAML::Mark& mark) {
-    if (!first_node_) first_node_ = mark;
-  }
-  YAML::Mark start_;
-  std::optional<YAML::Mark> first_node_;
-};
-
-std::optional<YAML::Mark> find_second_document(std::string_view text) {
-  std::istringstream stream{std::string(text)};
-  YAML::Parser parser(stream);
-  DocumentStarts starts;
-  if (!parser.HandleNextDocument(starts)) return std::nullopt;
-  if (!parser.HandleNextDocument(starts)) return std::nullopt;
-  return starts.where();
-}
 
 // ---- Small helpers ------------------------------------------------------------------------
 
@@ -299,7 +252,7 @@ class Loader {
       line_offset_ = base_line;
       try {
         document = YAML::Load(std::string(rest));
-        next = find_second_document(rest);
+        next = find_second_yaml_document(rest);
       } catch (const YAML::Exception& e) {
         add(Diagnostic::Severity::Error, Located{file_, position(e.mark)}, "",
             "not valid YAML: " + e.msg);

@@ -19,6 +19,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include "base/strings.h"
+#include "base/yaml_documents.h"
 
 namespace bulkhead::mac {
 
@@ -96,53 +97,6 @@ std::string word_list(const auto& words) {
 
 // ---- Parsing ------------------------------------------------------------------------------
 
-// Walks documents without building them, to find where a second one starts. Not
-// YAML::LoadAll: yaml-cpp 0.7 loops forever, allocating, on some malformed input (a lone ","),
-// where asking for one document more than the first stops.
-class DocumentStarts : public YAML::EventHandler {
- public:
-  void OnDocumentStart(const YAML::Mark& mark) override {
-    start = mark;
-    first_node.reset();
-  }
-  void OnDocumentEnd() override {}
-  void OnNull(const YAML::Mark& mark, YAML::anchor_t) override { seen(mark); }
-  void OnAlias(const YAML::Mark& mark, YAML::anchor_t) override { seen(mark); }
-  void OnScalar(const YAML::Mark& mark, const std::string&, YAML::anchor_t,
-                const std::string&) override {
-    seen(mark);
-  }
-  void OnSequenceStart(const YAML::Mark& mark, const std::string&, YAML::anchor_t,
-                       YAML::EmitterStyle::value) override {
-    seen(mark);
-  }
-  void OnSequenceEnd() override {}
-  void OnMapStart(const YAML::Mark& mark, const std::string&, YAML::anchor_t,
-                  YAML::EmitterStyle::value) override {
-    seen(mark);
-  }
-  void OnMapEnd() override {}
-
-  // Where the current document's content begins (its first node), else the document itself.
-  YAML::Mark where() const { return first_node.value_or(start); }
-
- private:
-  void seen(const YAML::Mark& mark) {
-    if (!first_node) first_node = mark;
-  }
-  YAML::Mark start;
-  std::optional<YAML::Mark> first_node;
-};
-
-std::optional<YAML::Mark> find_second_document(std::string_view text) {
-  std::istringstream stream{std::string(text)};
-  YAML::Parser parser(stream);
-  DocumentStarts starts;
-  if (!parser.HandleNextDocument(starts)) return std::nullopt;
-  if (!parser.HandleNextDocument(starts)) return std::nullopt;
-  return starts.where();
-}
-
 class PolicyParser {
  public:
   explicit PolicyParser(std::string source) : source_(std::move(source)) {}
@@ -152,7 +106,7 @@ class PolicyParser {
     std::optional<YAML::Mark> second_document;
     try {
       document = YAML::Load(std::string(text));
-      second_document = find_second_document(text);
+      second_document = find_second_yaml_document(text);
     } catch (const YAML::Exception& e) {
       throw Error(location(e.mark), "", "not valid YAML or JSON: " + e.msg);
     }

@@ -1,0 +1,57 @@
+#include "base/yaml_documents.h"
+
+#include <yaml-cpp/eventhandler.h>
+
+#include <sstream>
+#include <string>
+
+namespace bulkhead {
+namespace {
+
+// Records where the current document's content begins.
+class DocumentStarts : public YAML::EventHandler {
+ public:
+  void OnDocumentStart(const YAML::Mark& mark) override {
+    start_ = mark;
+    first_node_.reset();
+  }
+  void OnDocumentEnd() override {}
+  void OnNull(const YAML::Mark& mark, YAML::anchor_t) override { seen(mark); }
+  void OnAlias(const YAML::Mark& mark, YAML::anchor_t) override { seen(mark); }
+  void OnScalar(const YAML::Mark& mark, const std::string&, YAML::anchor_t,
+                const std::string&) override {
+    seen(mark);
+  }
+  void OnSequenceStart(const YAML::Mark& mark, const std::string&, YAML::anchor_t,
+                       YAML::EmitterStyle::value) override {
+    seen(mark);
+  }
+  void OnSequenceEnd() override {}
+  void OnMapStart(const YAML::Mark& mark, const std::string&, YAML::anchor_t,
+                  YAML::EmitterStyle::value) override {
+    seen(mark);
+  }
+  void OnMapEnd() override {}
+
+  YAML::Mark where() const { return first_node_.value_or(start_); }
+
+ private:
+  void seen(const YAML::Mark& mark) {
+    if (!first_node_) first_node_ = mark;
+  }
+  YAML::Mark start_;
+  std::optional<YAML::Mark> first_node_;
+};
+
+}  // namespace
+
+std::optional<YAML::Mark> find_second_yaml_document(std::string_view text) {
+  std::istringstream stream{std::string(text)};
+  YAML::Parser parser(stream);
+  DocumentStarts starts;
+  if (!parser.HandleNextDocument(starts)) return std::nullopt;
+  if (!parser.HandleNextDocument(starts)) return std::nullopt;
+  return starts.where();
+}
+
+}  // namespace bulkhead
