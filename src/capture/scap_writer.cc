@@ -5,6 +5,7 @@
 
 #include <fcntl.h>
 #include <unistd.h>
+#include <array>
 
 #include <cerrno>
 #include <cstring>
@@ -369,39 +370,28 @@ std::string fd_entry(int64_t number, const FdInfo& info) {
       put_string16(body, info.name);
       break;
     case FdType::Ipv4Socket:
+    case FdType::Ipv6Socket: {
+      // The same layout for both families, with 4- or 16-byte addresses.
+      bool v4 = info.type == FdType::Ipv4Socket;
+      std::size_t ip_size = v4 ? 4 : 16;
+      auto put_ip = [&](const std::array<uint8_t, 16>& ip) {
+        body.append(reinterpret_cast<const char*>(ip.data()), ip_size);
+      };
       if (listening) {
         bool local_is_destination = t.destination_port != 0;
-        put<uint8_t>(body, kFdIpv4ServSock);
-        body.append(reinterpret_cast<const char*>(
-                        (local_is_destination ? t.destination_ip : t.source_ip).data()),
-                    4);
+        put<uint8_t>(body, v4 ? kFdIpv4ServSock : kFdIpv6ServSock);
+        put_ip(local_is_destination ? t.destination_ip : t.source_ip);
         put<uint16_t>(body, local_is_destination ? t.destination_port : t.source_port);
       } else {
-        put<uint8_t>(body, kFdIpv4Sock);
-        body.append(reinterpret_cast<const char*>(t.source_ip.data()), 4);
-        body.append(reinterpret_cast<const char*>(t.destination_ip.data()), 4);
+        put<uint8_t>(body, v4 ? kFdIpv4Sock : kFdIpv6Sock);
+        put_ip(t.source_ip);
+        put_ip(t.destination_ip);
         put<uint16_t>(body, t.source_port);
         put<uint16_t>(body, t.destination_port);
       }
       put<uint8_t>(body, l4proto_to_scap(info.l4proto));
       break;
-    case FdType::Ipv6Socket:
-      if (listening) {
-        bool local_is_destination = t.destination_port != 0;
-        put<uint8_t>(body, kFdIpv6ServSock);
-        body.append(reinterpret_cast<const char*>(
-                        (local_is_destination ? t.destination_ip : t.source_ip).data()),
-                    16);
-        put<uint16_t>(body, local_is_destination ? t.destination_port : t.source_port);
-      } else {
-        put<uint8_t>(body, kFdIpv6Sock);
-        body.append(reinterpret_cast<const char*>(t.source_ip.data()), 16);
-        body.append(reinterpret_cast<const char*>(t.destination_ip.data()), 16);
-        put<uint16_t>(body, t.source_port);
-        put<uint16_t>(body, t.destination_port);
-      }
-      put<uint8_t>(body, l4proto_to_scap(info.l4proto));
-      break;
+    }
     case FdType::UnixSocket:
       put<uint8_t>(body, kFdUnixSock);
       put<uint64_t>(body, 0);

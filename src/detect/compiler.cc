@@ -201,14 +201,17 @@ class ConstExpr : public Expr {
   bool value_;
 };
 
-class AndExpr : public Expr {
+// `and` (stops at the first false child) and `or` (stops at the first true one).
+template <bool kIsAnd>
+class JunctionExpr : public Expr {
  public:
-  explicit AndExpr(std::vector<std::unique_ptr<Expr>> children) : children_(std::move(children)) {}
+  explicit JunctionExpr(std::vector<std::unique_ptr<Expr>> children)
+      : children_(std::move(children)) {}
   std::vector<std::unique_ptr<Expr>> release_children() { return std::move(children_); }
   bool eval(EvalState& state) const override {
     for (const auto& child : children_)
-      if (!child->eval(state)) return false;
-    return true;
+      if (child->eval(state) != kIsAnd) return !kIsAnd;
+    return kIsAnd;
   }
   int cost() const override {
     int total = 0;
@@ -219,25 +222,8 @@ class AndExpr : public Expr {
  private:
   std::vector<std::unique_ptr<Expr>> children_;
 };
-
-class OrExpr : public Expr {
- public:
-  explicit OrExpr(std::vector<std::unique_ptr<Expr>> children) : children_(std::move(children)) {}
-  std::vector<std::unique_ptr<Expr>> release_children() { return std::move(children_); }
-  bool eval(EvalState& state) const override {
-    for (const auto& child : children_)
-      if (child->eval(state)) return true;
-    return false;
-  }
-  int cost() const override {
-    int total = 0;
-    for (const auto& child : children_) total += child->cost();
-    return total;
-  }
-
- private:
-  std::vector<std::unique_ptr<Expr>> children_;
-};
+using AndExpr = JunctionExpr<true>;
+using OrExpr = JunctionExpr<false>;
 
 class NotExpr : public Expr {
  public:
