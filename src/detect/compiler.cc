@@ -572,6 +572,7 @@ class RuleCompiler {
     access.type = access.field.type;
     access.multi_valued = access.field.multi_valued;
     access.slot = slot_for(ref);
+    warn_if_no_event_has_argument(ref, access.field);
     for (Transformer transformer : ref.transformers) {
       if (transformer == Transformer::Len) {
         if (!is_textual(access.type) && !access.multi_valued)
@@ -909,6 +910,19 @@ class RuleCompiler {
       if (used_lists_.count(list.name) == 0 && referenced_by_lists.count(list.name) == 0)
         set_.diagnostics.push_back(Diagnostic{Diagnostic::Severity::Warning, list.where,
                                               "list '" + list.name + "'", "list is not used"});
+  }
+
+  // evt.arg.NAME for a NAME no event has is accepted (rules for events Bulkhead does not model
+  // still load, as in Falco) but can never have a value: likely a typo, so say so.
+  void warn_if_no_event_has_argument(const FieldRef& ref, const BoundField& field) {
+    if (!field.info || (field.info->name != "evt.arg" && field.info->name != "evt.rawarg")) return;
+    if (field.key.empty() || field.index) return;
+    if (std::any_of(field.param_slot.begin(), field.param_slot.end(),
+                    [](int8_t slot) { return slot >= 0; }))
+      return;
+    set_.diagnostics.push_back(Diagnostic{
+        Diagnostic::Severity::Warning, locate(ref.position), item_,
+        "no event has an argument named '" + field.key + "': " + ref.name + " never has a value"});
   }
 
   // Identical references (same field, argument and transformers) share a memo slot.

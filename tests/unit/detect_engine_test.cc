@@ -448,3 +448,22 @@ TEST(DetectEngineErrors, ErrorInAnAppendedConditionNamesTheLaterFile) {
 
 }  // namespace
 }  // namespace bulkhead::detect
+
+namespace bulkhead::detect {
+namespace {
+
+TEST(DetectEngineErrors, MisspeltEventArgumentIsAWarningNotSilence) {
+  RuleSet set;
+  load_rules_text(set,
+                  "- rule: r\n  desc: d\n  condition: evt.type = openat and evt.arg.flgas contains "
+                  "O_CREAT\n  output: o\n  priority: INFO\n",
+                  "typo.yaml");
+  compile_rules(set);
+  ASSERT_EQ(set.diagnostics.size(), 1u);
+  EXPECT_EQ(set.diagnostics[0].severity, Diagnostic::Severity::Warning);
+  EXPECT_NE(set.diagnostics[0].message.find("flgas"), std::string::npos);
+  EXPECT_EQ(set.diagnostics[0].where.position.line, 3);
+}
+
+}  // namespace
+}  // namespace bulkhead::detect
