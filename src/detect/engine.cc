@@ -63,11 +63,11 @@ std::bitset<capture::kEventTypeCount> Engine::interesting_event_types() const {
 void Engine::process(const capture::Event& event, const AlertSink& sink) {
   ++stats_.events;
   const capture::ThreadInfo* thread = threads_.apply(event);
+  extractor_.begin_event();  // every event, so that evt.num counts them all
   const auto& candidates = by_event_type_[static_cast<std::size_t>(event.type)];
   if (candidates.empty()) return;
   EventContext context{&event, &threads_, thread, options_.hostname};
   context.user_names = options_.user_names.get();
-  extractor_.begin_event();
   state_->begin(context);
   for (CompiledRule* rule : candidates) {
     ++stats_.evaluations;

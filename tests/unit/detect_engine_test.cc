@@ -467,3 +467,20 @@ TEST(DetectEngineErrors, MisspeltEventArgumentIsAWarningNotSilence) {
 
 }  // namespace
 }  // namespace bulkhead::detect
+
+namespace bulkhead::detect {
+namespace {
+
+TEST(DetectEngineFields, EvtNumCountsEveryEventNotOnlyTheOnesRulesLookAt) {
+  Fixture fixture = make(rule_with("fd.num = 3", "%evt.num"));
+  OwnedEvent unrelated(EventType::close, kTid, kTid, 0, 1);
+  unrelated.set("fd", 7);
+  fixture.process(unrelated.event());
+  fixture.process(unrelated.event());
+  fixture.process(open_event("/etc/shadow").event());
+  ASSERT_EQ(fixture.alerts.size(), 1u);
+  EXPECT_EQ(fixture.alerts[0], "3");
+}
+
+}  // namespace
+}  // namespace bulkhead::detect
