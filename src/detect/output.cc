@@ -15,7 +15,7 @@ bool is_field_char(char c) {
   return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '.';
 }
 
-// Falco's %container.info placeholder, expanded to the fields it stands for.
+// Falco's %container.info shorthand, expanded to the fields it stands for.
 constexpr std::string_view kContainerInfo = "container.info";
 constexpr std::string_view kContainerInfoExpansion =
     "container_id=%container.id container_name=%container.name";
