@@ -630,35 +630,5 @@ TEST_F(DetectFieldsTest, DetectFieldsUpstreamFieldsResolve) {
   }
 }
 
-// Checks the list above against a local copy of the upstream rule files' field list when one
-// exists (it is not part of the repository).
-TEST_F(DetectFieldsTest, DetectFieldsUpstreamListFile) {
-  std::ifstream file("/work/falco-upstream/fields-used.txt");
-  if (!file) GTEST_SKIP() << "no /work/falco-upstream/fields-used.txt";
-  std::string line;
-  int checked = 0;
-  while (std::getline(file, line)) {
-    std::istringstream words(line);
-    std::string name;
-    if (!(words >> name)) continue;
-    std::vector<std::string> arguments;
-    if (auto hash = line.find("# args:"); hash != std::string::npos) {
-      std::istringstream args(line.substr(hash + 7));
-      std::string arg;
-      while (args >> arg) arguments.push_back(arg.substr(1, arg.size() - 2));
-    }
-    if (arguments.empty()) {
-      auto resolution = resolve_field(name, std::nullopt);
-      EXPECT_TRUE(resolution.field.has_value()) << name << ": " << resolution.error;
-    }
-    for (const auto& arg : arguments) {
-      auto resolution = resolve_field(name, arg);
-      EXPECT_TRUE(resolution.field.has_value()) << name << "[" << arg << "]: " << resolution.error;
-    }
-    ++checked;
-  }
-  EXPECT_GT(checked, 80);
-}
-
 }  // namespace
 }  // namespace bulkhead::detect
