@@ -132,7 +132,10 @@ bool parse_hex_endpoint(std::string_view text, uint8_t family, std::array<uint8_
   return true;
 }
 
-void read_inet_table(const std::string& path, uint8_t family, uint8_t l4proto, SocketMap& sockets) {
+// Calls `row` with the whitespace-separated fields of every line of a /proc/net table after its
+// header line. A table that cannot be read has no rows.
+template <typename Row>
+void for_each_table_row(const std::string& path, Row&& row) {
   std::string text;
   if (!read_proc_file(path, text)) return;
   std::size_t pos = text.find('\n');  // header line
@@ -141,8 +144,13 @@ void read_inet_table(const std::string& path, uint8_t family, uint8_t l4proto, S
     std::string_view line(text.data() + pos + 1,
                           (end == std::string::npos ? text.size() : end) - pos - 1);
     pos = end;
-    auto fields = words(line);
-    if (fields.size() < 10) continue;
+    row(words(line));
+  }
+}
+
+void read_inet_table(const std::string& path, uint8_t family, uint8_t l4proto, SocketMap& sockets) {
+  for_each_table_row(path, [&](const std::vector<std::string_view>& fields) {
+    if (fields.size() < 10) return;
     SocketEntry entry;
     entry.type = family == kAfInet ? FdType::Ipv4Socket : FdType::Ipv6Socket;
     entry.l4proto = l4proto;
@@ -150,26 +158,18 @@ void read_inet_table(const std::string& path, uint8_t family, uint8_t l4proto, S
     if (!parse_hex_endpoint(fields[1], family, entry.tuple.source_ip, entry.tuple.source_port) ||
         !parse_hex_endpoint(fields[2], family, entry.tuple.destination_ip,
                             entry.tuple.destination_port))
-      continue;
+      return;
     auto state = parse_number<uint32_t>(fields[3], 16).value_or(0);
     entry.connected = state == 1;                     // TCP_ESTABLISHED
     entry.listening = l4proto == 6 && state == 0x0a;  // TCP_LISTEN
     auto inode = parse_number<uint64_t>(fields[9]);
     if (inode && *inode != 0) sockets.insert_or_assign(*inode, std::move(entry));
-  }
+  });
 }
 
 void read_unix_table(const std::string& path, SocketMap& sockets) {
-  std::string text;
-  if (!read_proc_file(path, text)) return;
-  std::size_t pos = text.find('\n');
-  while (pos != std::string::npos && pos + 1 < text.size()) {
-    std::size_t end = text.find('\n', pos + 1);
-    std::string_view line(text.data() + pos + 1,
-                          (end == std::string::npos ? text.size() : end) - pos - 1);
-    pos = end;
-    auto fields = words(line);
-    if (fields.size() < 7) continue;
+  for_each_table_row(path, [&](const std::vector<std::string_view>& fields) {
+    if (fields.size() < 7) return;
     SocketEntry entry;
     entry.type = FdType::UnixSocket;
     entry.tuple.family = kAfUnix;
@@ -177,7 +177,7 @@ void read_unix_table(const std::string& path, SocketMap& sockets) {
     entry.connected = fields[5] == "03";  // SS_CONNECTED
     auto inode = parse_number<uint64_t>(fields[6]);
     if (inode && *inode != 0) sockets.insert_or_assign(*inode, std::move(entry));
-  }
+  });
 }
 
 SocketMap read_socket_tables(const std::string& net_dir) {

@@ -635,6 +635,23 @@ uint64_t ScapWriter::write(const Event& e) {
 
   // Per-process container, for the cgroups of clone/execve (our events do not carry it).
   auto container_cgroups = [&]() { return cgroups_for(containers_[e.pid]); };
+  // The process description execve's and clone's exit events share (exe through cgroups).
+  auto process_info = [&](EventBuilder& b) {
+    b.str(bytes("exe"))
+        .raw(args_bytes(bytes("args")))
+        .i64(number("tid"))
+        .i64(number("pid"))
+        .i64(number("ptid"))
+        .str(bytes("cwd"))
+        .i64(1024)  // fdlimit
+        .i64(0)     // pgft_maj
+        .i64(0)     // pgft_min
+        .u32(0)     // vm_size
+        .u32(0)     // vm_rss
+        .u32(0)     // vm_swap
+        .str(bytes("comm"))
+        .raw(container_cgroups());
+  };
 
   switch (e.type) {
     case EventType::execve:
@@ -656,22 +673,9 @@ uint64_t ScapWriter::write(const Event& e) {
           b.str(present("trusted_exepath") ? bytes("trusted_exepath") : bytes("exe"));
         });
       return exit(type, [&](EventBuilder& b) {
-        b.i64(res)
-            .str(bytes("exe"))
-            .raw(args_bytes(bytes("args")))
-            .i64(number("tid"))
-            .i64(number("pid"))
-            .i64(number("ptid"))
-            .str(bytes("cwd"))
-            .i64(1024)
-            .i64(0)
-            .i64(0)
-            .u32(0)
-            .u32(0)
-            .u32(0)
-            .str(bytes("comm"))
-            .raw(container_cgroups())
-            .raw(env_bytes(bytes("env")))
+        b.i64(res);
+        process_info(b);
+        b.raw(env_bytes(bytes("env")))
             .u32(number("tty"))
             .i64(number("pid"))
             .u32(number("loginuid"))
@@ -689,22 +693,9 @@ uint64_t ScapWriter::write(const Event& e) {
       // The parent side names the child: it runs in the caller's container.
       if (e.result > 0) containers_[e.result] = containers_[e.pid];
       return pair(type, [&](EventBuilder& b) {
-        b.i64(res)
-            .str(bytes("exe"))
-            .raw(args_bytes(bytes("args")))
-            .i64(number("tid"))
-            .i64(number("pid"))
-            .i64(number("ptid"))
-            .str(bytes("cwd"))
-            .i64(1024)
-            .i64(0)
-            .i64(0)
-            .u32(0)
-            .u32(0)
-            .u32(0)
-            .str(bytes("comm"))
-            .raw(container_cgroups())
-            .u32(clone_flags_to_ppm(number("flags")))
+        b.i64(res);
+        process_info(b);
+        b.u32(clone_flags_to_ppm(number("flags")))
             .u32(number("uid"))
             .u32(number("gid"))
             .i64(present("vtid") ? number("vtid") : number("tid"))
