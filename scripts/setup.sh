@@ -35,6 +35,9 @@ PACKAGES=(
   # sysdig (libsinsp): an independent implementation of the rule condition language, run on
   # the same events as our engine in the differential test and the detection benchmark
   sysdig
+  # live capture: libbpf (static archive needs libelf and zlib), bpftool (vmlinux.h from the
+  # kernel's BTF, skeletons); the BPF C is compiled by clang (above) with -target bpf
+  libbpf-dev libelf-dev zlib1g-dev bpftool
 )
 
 say() { printf '[setup] %s\n' "$*"; }

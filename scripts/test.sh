@@ -107,7 +107,7 @@ if [[ $fuzz_status -eq 0 ]]; then
   artifacts="$ROOT/build-fuzz/artifacts"
   mkdir -p "$artifacts"
   for target in profile_reader json_positions compiler spec landlock_policy docker_flags capture_reader \
-    rules_yaml condition; do
+    rules_yaml condition record_decoder; do
     corpus="$LOG_DIR/corpus-$target"
     mkdir -p "$corpus"
     cp "$ROOT/fuzz/corpus/$target/"* "$corpus/" 2>/dev/null || true

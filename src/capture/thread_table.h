@@ -251,6 +251,9 @@ class ThreadTable {
 
   // Lookup without side effects; nullptr when unknown.
   const ThreadInfo* find(int64_t tid) const;
+  // The same, for callers that annotate a thread before its event is applied (live mode's
+  // container resolver).
+  ThreadInfo* get(int64_t tid) { return const_cast<ThreadInfo*>(find(tid)); }
   // The process (thread-group leader) of a thread, or the thread itself if the leader is unknown.
   const ThreadInfo* process_of(const ThreadInfo& thread) const;
   // The parent process (by ppid), nullptr if unknown.

@@ -5,10 +5,12 @@
 
 #include <nlohmann/json.hpp>
 
+#include "base/error.h"
 #include "capture/capture_file.h"
 #include "capture/synthetic.h"
 #include "capture/thread_table.h"
 #include "cli/seccomp_common.h"
+#include "cli/watch_daemon.h"
 #include "detect/output.h"
 
 namespace bulkhead::cli {
@@ -71,8 +73,33 @@ void run_info(const std::string& path, bool json) {
 }  // namespace
 
 void register_capture_command(CLI::App& app, int& exit_status) {
-  auto* capture = app.add_subcommand("capture", "Capture files: generate synthetic ones, inspect");
-  capture->require_subcommand(1);
+  auto* capture = app.add_subcommand(
+      "capture",
+      "Record the host's syscalls live into a capture file (-w FILE), or generate and inspect "
+      "capture files");
+  capture->require_subcommand(0, 1);
+  auto record = std::make_shared<LiveRecordOptions>();
+  record->ring_buffer_bytes = kDefaultRingBufferBytes;
+  capture->add_option("-w,--write", record->path,
+                      "Record live events (after a /proc snapshot) into this capture file");
+  capture
+      ->add_option("--duration", record->duration_seconds,
+                   "Stop after this many seconds (default: at SIGINT/SIGTERM)")
+      ->check(CLI::NonNegativeNumber);
+  capture->add_flag("--io", record->io, "Also record read/write/send/recv events (many)");
+  capture
+      ->add_option("--ring-buffer-bytes", record->ring_buffer_bytes,
+                   "Size of the kernel-to-user ring buffer (a power of two, >= 4096)")
+      ->capture_default_str();
+  capture->callback([capture, record] {
+    if (!capture->get_subcommands().empty()) {
+      if (!record->path.empty()) throw Error("-w cannot be combined with a capture subcommand");
+      return;
+    }
+    if (record->path.empty())
+      throw Error("capture: give -w FILE to record live events, or a subcommand (generate, info)");
+    run_live_record(*record);
+  });
 
   auto generate_args = std::make_shared<GenerateArgs>();
   auto* generate = capture->add_subcommand(

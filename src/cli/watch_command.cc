@@ -12,6 +12,7 @@
 #include "capture/user_names.h"
 #include "cli/detect_common.h"
 #include "cli/seccomp_common.h"
+#include "cli/watch_daemon.h"
 #include "detect/engine.h"
 #include "detect/output.h"
 
@@ -26,6 +27,10 @@ struct WatchArgs {
   std::string rule_matching = "first";
   std::string min_priority = "debug";
   bool stats = false;
+  std::string webhook;
+  std::string metrics;
+  uint64_t drop_alert_threshold = 1;
+  std::size_t ring_buffer_bytes = kDefaultRingBufferBytes;
 };
 
 std::string host_name() {
@@ -67,11 +72,7 @@ class AlertWriter {
   bool owned_ = false;
 };
 
-void run_watch(const WatchArgs& args) {
-  if (args.replay.empty())
-    throw Error(
-        "live capture is not available in this build yet: use --replay FILE to run the rules "
-        "over a capture file");
+detect::EngineOptions engine_options(const WatchArgs& args) {
   detect::EngineOptions options;
   options.hostname = host_name();
   options.user_names = std::make_shared<capture::PasswdUserNames>();
@@ -80,6 +81,27 @@ void run_watch(const WatchArgs& args) {
   auto priority = detect::priority_from_name(args.min_priority);
   if (!priority) throw Error("--min-priority: unknown priority '" + args.min_priority + "'");
   options.min_priority = *priority;
+  return options;
+}
+
+void run_watch(const WatchArgs& args) {
+  detect::EngineOptions options = engine_options(args);
+  if (args.replay.empty()) {
+    LiveWatchOptions live;
+    live.rule_files = args.rule_files;
+    live.engine = options;
+    live.json = args.output_format == "json";
+    live.output_file = args.output_file;
+    live.webhook_url = args.webhook;
+    live.metrics_address = args.metrics;
+    live.drop_alert_threshold = args.drop_alert_threshold;
+    live.ring_buffer_bytes = args.ring_buffer_bytes;
+    live.stats = args.stats;
+    run_live_watch(live);
+    return;
+  }
+  if (!args.webhook.empty() || !args.metrics.empty())
+    throw Error("--webhook and --metrics apply to live capture, not to --replay");
 
   detect::RuleSet set = load_rule_files(args.rule_files);
   detect::Engine engine(std::move(set), options);
@@ -121,9 +143,27 @@ void run_watch(const WatchArgs& args) {
 void register_watch_command(CLI::App& app, int& exit_status) {
   auto args = std::make_shared<WatchArgs>();
   auto* watch = app.add_subcommand(
-      "watch", "Run detection rules over syscall events and print alerts (Falco-compatible)");
+      "watch",
+      "Watch the host's syscalls live (eBPF) or replay a capture, run detection rules over them "
+      "and print alerts (Falco-compatible). Live: SIGHUP reloads the rules, SIGTERM drains and "
+      "exits");
   watch->add_option("-r,--rules", args->rule_files, kRulesFileHelp);
-  watch->add_option("--replay", args->replay, "Read events from this capture file");
+  watch->add_option("--replay", args->replay,
+                    "Read events from this capture file instead of the live kernel");
+  watch->add_option("--webhook", args->webhook,
+                    "POST each alert as Falco JSON to this http:// URL (live mode)");
+  watch->add_option("--metrics", args->metrics,
+                    "Serve Prometheus /metrics and /healthz on ADDRESS:PORT, e.g. "
+                    "127.0.0.1:9376 (live mode)");
+  watch
+      ->add_option("--drop-alert-threshold", args->drop_alert_threshold,
+                   "Raise the internal drop alert when at least this many events were dropped "
+                   "in a one-second check (drops are always counted)")
+      ->capture_default_str();
+  watch
+      ->add_option("--ring-buffer-bytes", args->ring_buffer_bytes,
+                   "Size of the kernel-to-daemon ring buffer (a power of two, >= 4096)")
+      ->capture_default_str();
   watch->add_option("-o,--output", args->output_format, "Alert format")
       ->check(CLI::IsMember({"text", "json"}));
   watch->add_option("--output-file", args->output_file, "Write alerts here (default: stdout)");

@@ -93,6 +93,9 @@ class Engine {
   void process(const capture::Event& event, const AlertSink& sink);
 
   capture::ThreadTable& threads() { return threads_; }
+  // Takes over another engine's thread table (a rules reload keeps what is known about running
+  // processes, their files and containers). `previous` is left with an empty table.
+  void adopt_threads(Engine& previous) { threads_ = std::move(previous.threads_); }
   const std::vector<CompiledRule>& rules() const { return rules_; }
   const std::vector<Diagnostic>& diagnostics() const { return diagnostics_; }
   const EngineStats& stats() const { return stats_; }

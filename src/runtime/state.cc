@@ -384,6 +384,49 @@ void StateStore::remove_unlocked(const std::string& id) {
     throw_errno("cannot remove " + record_dir(id));
 }
 
+std::vector<std::string> observed_state_dirs() {
+  std::vector<std::string> dirs;
+  auto add_if_directory = [&dirs](const std::string& dir) {
+    struct stat info {};
+    if (::lstat(dir.c_str(), &info) == 0 && S_ISDIR(info.st_mode) &&
+        std::find(dirs.begin(), dirs.end(), dir) == dirs.end())
+      dirs.push_back(dir);
+  };
+  auto add_matching = [&](const std::string& parent, std::string_view prefix,
+                          const std::string& suffix) {
+    UniqueDir handle(::opendir(parent.c_str()));
+    if (!handle) return;
+    while (struct dirent* entry = ::readdir(handle.get())) {
+      std::string_view name = entry->d_name;
+      if (name == "." || name == ".." || !name.starts_with(prefix)) continue;
+      add_if_directory(parent + "/" + std::string(name) + suffix);
+    }
+  };
+  if (const char* override_dir = std::getenv("BULKHEAD_STATE_DIR");
+      override_dir && override_dir[0] == '/')
+    add_if_directory(override_dir);
+  add_if_directory("/run/bulkhead");
+  add_matching("/run/user", "", "/bulkhead");
+  add_matching("/tmp", "bulkhead-", "");
+  return dirs;
+}
+
+std::vector<ContainerRecord> read_records(const std::string& dir) {
+  std::vector<ContainerRecord> records;
+  UniqueDir handle(::opendir(dir.c_str()));
+  if (!handle) return records;
+  while (struct dirent* entry = ::readdir(handle.get())) {
+    if (!is_valid_container_id(entry->d_name)) continue;
+    std::string path = dir + "/" + entry->d_name + "/" + kRecordFileName;
+    try {
+      records.push_back(record_from_json(nlohmann::json::parse(read_file(path)), path));
+    } catch (const std::exception&) {
+      // Being written or removed right now: the next look will see it.
+    }
+  }
+  return records;
+}
+
 std::vector<std::string> StateStore::record_ids() const {
   UniqueDir handle(::opendir(dir_.c_str()));
   if (!handle) throw_errno("cannot list " + dir_);

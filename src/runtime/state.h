@@ -74,6 +74,15 @@ uint64_t process_start_time(pid_t pid);
 // pid 0: the calling process (through /proc/self, whatever pid namespace it is in).
 std::map<std::string, uint64_t> namespace_inodes(pid_t pid);
 
+// Every state directory a host-wide observer (bulkhead watch, running as root) should look in:
+// $BULKHEAD_STATE_DIR when set, /run/bulkhead, /run/user/*/bulkhead and /tmp/bulkhead-* (those
+// of rootless users). Only directories that exist are listed; nothing is created.
+std::vector<std::string> observed_state_dirs();
+// The records in `dir`, read without locking, cleaning or creating anything (a record being
+// replaced, or one that cannot be read, is skipped): an observer's view, which may lag a
+// moment behind the runtime's.
+std::vector<ContainerRecord> read_records(const std::string& dir);
+
 class StateStore {
  public:
   // Creates `dir` (mode 0700) if it is missing; refuses one that is not private to the user.

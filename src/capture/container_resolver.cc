@@ -1,0 +1,153 @@
+#include "capture/container_resolver.h"
+
+#include <sys/stat.h>
+
+#include <unordered_set>
+#include <utility>
+
+#include "base/error.h"
+#include "base/strings.h"
+#include "capture/proc_seed.h"
+
+namespace bulkhead::capture {
+namespace {
+
+// How long a namespace pair that matched no container is trusted before it is looked up again:
+// a bulkhead container's record gains its namespaces only once its command runs, and a
+// container engine may name its cgroup a moment after the process exists.
+constexpr uint64_t kRetryAfterNs = 100'000'000;
+// Ancestors walked to find a bulkhead monitor (runtime -> init -> shell -> command ...).
+constexpr int kMaxAncestors = 32;
+
+// The host's namespace of `kind`: pid 1's, or this process's when pid 1's cannot be looked at
+// (a sandboxed pid 1 may deny even root; the daemon then runs in the namespaces it watches
+// from, which is where a host daemon runs anyway).
+uint64_t host_namespace_inode(const std::string& proc_root, const std::string& kind) {
+  struct stat info {};
+  std::string path = proc_root + "/1/ns/" + kind;
+  if (::stat(path.c_str(), &info) == 0) return info.st_ino;
+  path = proc_root + "/self/ns/" + kind;
+  if (::stat(path.c_str(), &info) != 0) throw_errno("reading the namespace " + path);
+  return info.st_ino;
+}
+
+}  // namespace
+
+ContainerResolver::ContainerResolver(uint64_t host_pid_namespace, uint64_t host_mount_namespace,
+                                     BulkheadContainerLister list_bulkhead, std::string proc_root)
+    : host_pid_namespace_(host_pid_namespace),
+      host_mount_namespace_(host_mount_namespace),
+      list_bulkhead_(std::move(list_bulkhead)),
+      proc_root_(std::move(proc_root)) {}
+
+ContainerResolver ContainerResolver::for_host(BulkheadContainerLister list_bulkhead,
+                                              const std::string& proc_root) {
+  return ContainerResolver(host_namespace_inode(proc_root, "pid"),
+                           host_namespace_inode(proc_root, "mnt"), std::move(list_bulkhead),
+                           proc_root);
+}
+
+void ContainerResolver::update(ThreadTable& table, int64_t tid, int64_t pid, uint64_t pid_namespace,
+                               uint64_t mount_namespace, uint64_t now_ns) {
+  ThreadInfo* thread = table.get(tid);
+  if (thread != nullptr && thread->pid_namespace == pid_namespace &&
+      thread->mount_namespace == mount_namespace)
+    return;
+  std::string id = resolve(table, pid, pid_namespace, mount_namespace, now_ns);
+  if (thread == nullptr) {
+    ThreadInfo info;
+    info.tid = tid;
+    info.pid = pid;
+    thread = &table.insert(std::move(info));
+  }
+  thread->pid_namespace = pid_namespace;
+  thread->mount_namespace = mount_namespace;
+  thread->container_id = std::move(id);
+}
+
+std::string ContainerResolver::resolve(ThreadTable& table, int64_t pid, uint64_t pid_namespace,
+                                       uint64_t mount_namespace, uint64_t now_ns) {
+  Key key{pid_namespace, mount_namespace};
+  auto it = cache_.find(key);
+  if (it != cache_.end() && (it->second.final || now_ns - it->second.checked_ns < kRetryAfterNs))
+    return it->second.id;
+  std::string id = lookup(table, pid, key);
+  Cached& entry = cache_[key];
+  entry.id = id;
+  entry.checked_ns = now_ns;
+  // In the host's pid namespace the answer does not change; elsewhere an empty answer may be a
+  // container whose record is not written yet.
+  entry.final = !id.empty() || pid_namespace == host_pid_namespace_;
+  return id;
+}
+
+void ContainerResolver::forget_pid_namespace(uint64_t pid_namespace) {
+  std::erase_if(cache_, [pid_namespace](const auto& entry) {
+    return entry.first.pid_namespace == pid_namespace;
+  });
+}
+
+void ContainerResolver::on_exit(const ThreadInfo& thread) {
+  // The init of a pid namespace takes the namespace with it, and the kernel hands the freed
+  // inode numbers to the next namespaces it makes: the next container may get the same pair.
+  if (thread.vtid == 1 && thread.pid_namespace != host_pid_namespace_ && thread.pid_namespace != 0)
+    forget_pid_namespace(thread.pid_namespace);
+}
+
+std::string ContainerResolver::lookup(ThreadTable& table, int64_t pid, Key key) {
+  if (key.pid_namespace == host_pid_namespace_ && key.mount_namespace == host_mount_namespace_)
+    return {};
+  if (key.pid_namespace != host_pid_namespace_ && list_bulkhead_) {
+    std::vector<BulkheadContainer> containers = list_bulkhead_();
+    const BulkheadContainer* found = nullptr;
+    for (const auto& container : containers)
+      if (container.pid_namespace == key.pid_namespace) found = &container;
+    if (found == nullptr) {
+      // Still being created: its record has no namespaces yet, but its monitor is an ancestor.
+      std::unordered_set<int64_t> monitors;
+      for (const auto& container : containers)
+        if (container.pid_namespace == 0 && container.monitor_pid > 0)
+          monitors.insert(container.monitor_pid);
+      const ThreadInfo* thread = table.find(pid);
+      for (int depth = 0; thread != nullptr && found == nullptr && depth < kMaxAncestors; ++depth) {
+        if (monitors.count(thread->ppid) != 0) {
+          for (const auto& container : containers)
+            if (container.pid_namespace == 0 && container.monitor_pid == thread->ppid)
+              found = &container;
+        }
+        thread = table.parent_of(*thread);
+      }
+    }
+    if (found != nullptr) {
+      ContainerInfo info;
+      info.id = found->id;
+      info.name = found->name;
+      info.image = found->rootfs;
+      info.image_repository = found->rootfs;
+      info.runtime = "bulkhead";
+      info.pid_namespace = key.pid_namespace;
+      info.mount_namespace = key.mount_namespace;
+      table.add_container(std::move(info));
+      return found->id;
+    }
+  }
+  std::string cgroup;
+  try {
+    cgroup = read_file(proc_root_ + "/" + std::to_string(pid) + "/cgroup");
+  } catch (const Error&) {
+    return {};  // the process is gone: nothing more to learn
+  }
+  auto container = container_from_cgroup(cgroup);
+  if (!container) return {};
+  if (table.container(container->full_id) == nullptr) {
+    ContainerInfo info;
+    info.id = container->full_id;
+    info.runtime = container->runtime;
+    info.pid_namespace = key.pid_namespace;
+    info.mount_namespace = key.mount_namespace;
+    table.add_container(std::move(info));
+  }
+  return container->full_id;
+}
+
+}  // namespace bulkhead::capture

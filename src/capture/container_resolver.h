@@ -1,0 +1,80 @@
+// Live mode's answer to "which container made this syscall". In hybrid cgroup mode the kernel
+// gives every process the same cgroup id, so the capture reports each event's pid and mount
+// namespace inodes instead, and this class maps them to a container:
+//   - bulkhead containers, from their state records (the pid namespace inode the runtime wrote
+//     down, or, while a container is still being set up, its monitor process as an ancestor);
+//   - Docker, Podman, containerd and CRI-O containers, from the cgroup path in /proc/<pid>/cgroup;
+//   - anything else in the host's namespaces is the host.
+// Results are cached per namespace pair, so the cost per event is one comparison of the thread's
+// known namespaces with the event's.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "capture/thread_table.h"
+
+namespace bulkhead::capture {
+
+// What the resolver needs to know of a bulkhead container (from its state record).
+struct BulkheadContainer {
+  std::string id;  // 64 hex
+  std::string name;
+  std::string rootfs;  // as given to `bulkhead run` ("builtin:busybox", a directory)
+  int64_t monitor_pid = 0;
+  uint64_t pid_namespace = 0;  // 0 while the container is being created
+  uint64_t mount_namespace = 0;
+};
+using BulkheadContainerLister = std::function<std::vector<BulkheadContainer>()>;
+
+class ContainerResolver {
+ public:
+  // `host_pid_namespace`/`host_mount_namespace`: the inodes of the host's namespaces (those of
+  // /proc/1/ns). `proc_root` is where cgroup files are read.
+  ContainerResolver(uint64_t host_pid_namespace, uint64_t host_mount_namespace,
+                    BulkheadContainerLister list_bulkhead, std::string proc_root = "/proc");
+
+  // The host's namespaces as this process sees /proc/1.
+  static ContainerResolver for_host(BulkheadContainerLister list_bulkhead,
+                                    const std::string& proc_root = "/proc");
+
+  // Brings the event's thread up to date before the rules see the event: a thread first seen,
+  // or seen in other namespaces than before, gets the container of its namespaces (and the
+  // container is added to the table). Cheap when nothing changed.
+  void update(ThreadTable& table, int64_t tid, int64_t pid, uint64_t pid_namespace,
+              uint64_t mount_namespace, uint64_t now_ns);
+
+  // Resolves a namespace pair for process `pid`: the container's full id, "" for the host.
+  std::string resolve(ThreadTable& table, int64_t pid, uint64_t pid_namespace,
+                      uint64_t mount_namespace, uint64_t now_ns);
+
+  // Call with a thread about to exit (its procexit event): when it is the init of its pid
+  // namespace, what was cached for that namespace is forgotten.
+  void on_exit(const ThreadInfo& thread);
+  void forget_pid_namespace(uint64_t pid_namespace);
+
+  uint64_t host_pid_namespace() const { return host_pid_namespace_; }
+
+ private:
+  struct Key {
+    uint64_t pid_namespace, mount_namespace;
+    auto operator<=>(const Key&) const = default;
+  };
+  struct Cached {
+    std::string id;
+    uint64_t checked_ns = 0;  // when an unresolved pair was last looked up
+    bool final = false;       // a container (or the host): never looked up again
+  };
+  std::string lookup(ThreadTable& table, int64_t pid, Key key);
+
+  uint64_t host_pid_namespace_;
+  uint64_t host_mount_namespace_;
+  BulkheadContainerLister list_bulkhead_;
+  std::string proc_root_;
+  std::map<Key, Cached> cache_;
+};
+
+}  // namespace bulkhead::capture

@@ -1,0 +1,156 @@
+// The live container resolver: namespace pairs to bulkhead containers (by pid namespace, or by
+// monitor ancestry while the container is created), to engine containers (by cgroup path), or to
+// the host; cached, with unresolved pairs looked up again after a while.
+#include "capture/container_resolver.h"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "support/temp_dir.h"
+
+namespace bulkhead::capture {
+namespace {
+
+constexpr uint64_t kHostPid = 4026531836, kHostMount = 4026531841;
+constexpr uint64_t kSecond = 1'000'000'000;
+const std::string kBulkheadId(64, 'a');
+const std::string kDockerId = "3f4e5d6c7b8a99887766554433221100ffeeddccbbaa00112233445566778899";
+
+class ContainerResolverTest : public ::testing::Test {
+ protected:
+  void write_cgroup(int64_t pid, const std::string& text) {
+    std::filesystem::create_directories(proc_.sub(std::to_string(pid)));
+    std::ofstream(proc_.sub(std::to_string(pid) + "/cgroup")) << text;
+  }
+  ContainerResolver resolver() {
+    return ContainerResolver(
+        kHostPid, kHostMount,
+        [this] {
+          ++listings_;
+          return bulkhead_;
+        },
+        proc_.path().string());
+  }
+  ThreadInfo& add_thread(int64_t tid, int64_t ppid) {
+    ThreadInfo info;
+    info.tid = info.pid = tid;
+    info.ppid = ppid;
+    return table_.insert(std::move(info));
+  }
+
+  testing::TempDir proc_{"resolver-proc"};
+  std::vector<BulkheadContainer> bulkhead_;
+  int listings_ = 0;
+  ThreadTable table_;
+};
+
+TEST_F(ContainerResolverTest, HostNamespacesAreTheHostWithoutLookingAnythingUp) {
+  auto r = resolver();
+  EXPECT_EQ(r.resolve(table_, 10, kHostPid, kHostMount, 0), "");
+  EXPECT_EQ(listings_, 0);
+}
+
+TEST_F(ContainerResolverTest, BulkheadContainerByPidNamespace) {
+  bulkhead_.push_back({kBulkheadId, "web", "builtin:busybox", 100, 5000, 6000});
+  auto r = resolver();
+  EXPECT_EQ(r.resolve(table_, 200, 5000, 6000, 0), kBulkheadId);
+  const ContainerInfo* info = table_.container(kBulkheadId);
+  ASSERT_NE(info, nullptr);
+  EXPECT_EQ(info->name, "web");
+  EXPECT_EQ(info->image, "builtin:busybox");
+  EXPECT_EQ(info->runtime, "bulkhead");
+  // Cached: no second listing.
+  EXPECT_EQ(r.resolve(table_, 201, 5000, 6000, 10 * kSecond), kBulkheadId);
+  EXPECT_EQ(listings_, 1);
+}
+
+TEST_F(ContainerResolverTest, ContainerBeingCreatedIsFoundThroughItsMonitor) {
+  // The record has no namespaces yet; the process descends from the monitor.
+  bulkhead_.push_back({kBulkheadId, "starting", "/srv/rootfs", 100, 0, 0});
+  add_thread(100, 1);
+  add_thread(150, 100);
+  add_thread(151, 150);
+  auto r = resolver();
+  EXPECT_EQ(r.resolve(table_, 151, 7000, 7001, 0), kBulkheadId);
+  // A process in another namespace with no such ancestor is not that container.
+  add_thread(300, 1);
+  EXPECT_EQ(r.resolve(table_, 300, 7100, 7101, 0), "");
+}
+
+TEST_F(ContainerResolverTest, EngineContainersByCgroupPath) {
+  write_cgroup(400, "0::/system.slice/docker-" + kDockerId + ".scope\n");
+  auto r = resolver();
+  EXPECT_EQ(r.resolve(table_, 400, 8000, 8001, 0), kDockerId);
+  const ContainerInfo* info = table_.container(kDockerId);
+  ASSERT_NE(info, nullptr);
+  EXPECT_EQ(info->runtime, "docker");
+}
+
+TEST_F(ContainerResolverTest, HostPidNamespaceWithOwnMountNamespaceIsTheHostUnlessItsCgroupSays) {
+  auto r = resolver();
+  EXPECT_EQ(r.resolve(table_, 500, kHostPid, 9001, 0), "");
+  write_cgroup(501, "0::/system.slice/docker-" + kDockerId + ".scope\n");
+  EXPECT_EQ(r.resolve(table_, 501, kHostPid, 9002, 0), kDockerId);
+  EXPECT_EQ(listings_, 0);  // bulkhead containers always have their own pid namespace
+}
+
+TEST_F(ContainerResolverTest, UnresolvedNamespacesAreLookedUpAgainLater) {
+  auto r = resolver();
+  EXPECT_EQ(r.resolve(table_, 600, 9100, 9101, 0), "");
+  EXPECT_EQ(listings_, 1);
+  bulkhead_.push_back({kBulkheadId, "late", "builtin:busybox", 1, 9100, 9101});
+  EXPECT_EQ(r.resolve(table_, 600, 9100, 9101, 1000), "");  // within the retry delay: cached
+  EXPECT_EQ(listings_, 1);
+  EXPECT_EQ(r.resolve(table_, 600, 9100, 9101, kSecond), kBulkheadId);
+  EXPECT_EQ(listings_, 2);
+}
+
+TEST_F(ContainerResolverTest, UpdateAnnotatesThreadsWhenTheirNamespacesChange) {
+  bulkhead_.push_back({kBulkheadId, "web", "builtin:busybox", 100, 5000, 6000});
+  auto r = resolver();
+  ThreadInfo& host = add_thread(700, 1);
+  host.pid_namespace = kHostPid;
+  host.mount_namespace = kHostMount;
+  r.update(table_, 700, 700, kHostPid, kHostMount, 0);
+  EXPECT_EQ(table_.find(700)->container_id, "");
+  // The same thread after setns into the container's namespaces.
+  r.update(table_, 700, 700, 5000, 6000, 0);
+  EXPECT_EQ(table_.find(700)->container_id, kBulkheadId);
+  EXPECT_EQ(table_.find(700)->pid_namespace, 5000u);
+  // An unknown thread is created with its container.
+  r.update(table_, 800, 800, 5000, 6000, 0);
+  ASSERT_NE(table_.find(800), nullptr);
+  EXPECT_EQ(table_.find(800)->container_id, kBulkheadId);
+}
+
+}  // namespace
+}  // namespace bulkhead::capture
+
+namespace bulkhead::capture {
+namespace {
+
+TEST_F(ContainerResolverTest, ANewContainerReusingDeadNamespaceInodesIsNotTheOldOne) {
+  bulkhead_.push_back({kBulkheadId, "first", "builtin:busybox", 100, 5000, 6000});
+  auto r = resolver();
+  EXPECT_EQ(r.resolve(table_, 200, 5000, 6000, 0), kBulkheadId);
+  // The first container's init exits; the kernel reuses its namespace inodes for the next one.
+  ThreadInfo init;
+  init.tid = init.pid = 200;
+  init.vtid = init.vpid = 1;
+  init.pid_namespace = 5000;
+  init.mount_namespace = 6000;
+  r.on_exit(init);
+  std::string second_id(64, 'b');
+  bulkhead_ = {{second_id, "second", "builtin:busybox", 300, 5000, 6000}};
+  EXPECT_EQ(r.resolve(table_, 301, 5000, 6000, 0), second_id);
+  // Any other thread's exit keeps the cache.
+  init.vtid = 2;
+  r.on_exit(init);
+  bulkhead_.clear();
+  EXPECT_EQ(r.resolve(table_, 302, 5000, 6000, 0), second_id);
+}
+
+}  // namespace
+}  // namespace bulkhead::capture
