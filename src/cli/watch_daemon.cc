@@ -38,6 +38,12 @@ using capture::EventType;
 // Alerts waiting for the webhook; beyond this a slow receiver loses alerts (counted) rather than
 // slowing the event loop down.
 constexpr std::size_t kWebhookQueueCapacity = 4096;
+// While events keep coming, the loop collects them this often instead of being woken for each
+// (see WatchDaemon::run); it bounds the alert latency that batching adds.
+constexpr int kBatchIntervalMs = 1;
+// Batching starts when one wakeup found at least this many records: a trickle of events is
+// still handled the moment each arrives.
+constexpr std::size_t kBatchThreshold = 16;
 
 // The bulkhead containers the resolver can map namespaces to: every state directory's records.
 std::vector<capture::BulkheadContainer> list_bulkhead_containers() {
@@ -234,21 +240,29 @@ class WatchDaemon {
           [this](const http::Request& request) { return serve(request); });
     }
     sink_ = [this](const detect::Alert& alert) { emit(alert); };
+    visitor_ = visit();
   }
 
   void run(SignalChannel& signals) {
-    Epoll epoll;
+    // Two wait sets: `idle` includes the ring buffer (the first record after a quiet spell
+    // wakes the loop at once), `busy` does not (after a large batch the loop sleeps
+    // kBatchIntervalMs and lets records pile up: waking per record costs the traced process a
+    // cross-CPU wakeup on every interesting syscall).
+    Epoll idle, busy;
     constexpr uint32_t kRing = 0, kSignal = 1, kTick = 2;
     UniqueFd tick = periodic_timer(std::chrono::milliseconds(1000));
-    epoll.add(capture_.ring_buffer_fd(), kRing);
-    epoll.add(signals.fd(), kSignal);
-    epoll.add(tick.get(), kTick);
+    idle.add(capture_.ring_buffer_fd(), kRing);
+    for (Epoll* set : {&idle, &busy}) {
+      set->add(signals.fd(), kSignal);
+      set->add(tick.get(), kTick);
+    }
     log_line("ready (" + std::to_string(engine_->rules().size()) + " rules, " +
              std::to_string(capture_types(*engine_).count()) + " event types)");
     bool stopping = false;
+    bool batching = false;
     while (!stopping) {
-      uint32_t ready = epoll.wait(-1);
-      consume();
+      uint32_t ready = batching ? busy.wait(kBatchIntervalMs) : idle.wait(-1);
+      batching = consume() >= kBatchThreshold;
       if (ready & (1u << kSignal)) {
         while (int signal = signals.next()) {
           if (signal == SIGHUP) {
@@ -265,7 +279,8 @@ class WatchDaemon {
       }
     }
     // Drain what the kernel already produced, then report.
-    while (capture_.poll(0, visit()) > 0) writer_.flush();
+    while (consume() > 0) {
+    }
     writer_.flush();
     check_drops();
     if (webhook_) webhook_->close();
@@ -284,10 +299,10 @@ class WatchDaemon {
     };
   }
 
-  void consume() {
-    auto visitor = visit();
-    capture_.poll(0, visitor);
+  std::size_t consume() {
+    std::size_t records = capture_.poll(0, visitor_);
     writer_.flush();
+    return records;
   }
 
   void emit(const detect::Alert& alert) {
@@ -411,6 +426,7 @@ class WatchDaemon {
   std::unique_ptr<detect::WebhookSender> webhook_;
   std::unique_ptr<http::Server> metrics_server_;
   detect::AlertSink sink_;
+  std::function<void(const capture::Event&, const capture::LiveEventContext&)> visitor_;
   detect::CompiledRule drop_rule_;
   std::map<std::pair<std::string, std::string>, uint64_t> alert_counts_;  // (rule, priority)
   uint64_t reported_drops_ = 0, reported_sent_ = 0;
@@ -449,21 +465,24 @@ void run_live_record(const LiveRecordOptions& options) {
   });
   capture::CaptureWriter writer(options.path);
   writer.write_snapshot(table);
-  Epoll epoll;
+  Epoll idle, busy;  // as in WatchDaemon::run
   constexpr uint32_t kRing = 0, kSignal = 1, kTick = 2;
   UniqueFd tick = periodic_timer(std::chrono::milliseconds(200));
-  epoll.add(capture.ring_buffer_fd(), kRing);
-  epoll.add(signals.fd(), kSignal);
-  epoll.add(tick.get(), kTick);
+  idle.add(capture.ring_buffer_fd(), kRing);
+  for (Epoll* set : {&idle, &busy}) {
+    set->add(signals.fd(), kSignal);
+    set->add(tick.get(), kTick);
+  }
   auto write_event = [&](const capture::Event& event, const capture::LiveEventContext&) {
     writer.write(event);
   };
   auto started = std::chrono::steady_clock::now();
   std::fprintf(stderr, "bulkhead capture: recording to %s\n", options.path.c_str());
   std::fflush(stderr);
+  bool batching = false;
   for (;;) {
-    uint32_t ready = epoll.wait(-1);
-    capture.poll(0, write_event);
+    uint32_t ready = batching ? busy.wait(kBatchIntervalMs) : idle.wait(-1);
+    batching = capture.poll(0, write_event) >= kBatchThreshold;
     if ((ready & (1u << kSignal)) && signals.next() != 0) break;
     if (ready & (1u << kTick)) drain_timer(tick.get());
     if (options.duration_seconds > 0 &&
