@@ -39,12 +39,18 @@ char LICENSE[] SEC("license") = "Dual BSD/GPL";
 #define CLONE_THREAD 0x00010000
 #define PF_KTHREAD 0x00200000
 #define EXE_FROM_MEMFD 4
+#define TS_COMPAT 0x0002           /* thread_info.status: an i386 syscall is in progress */
+#define X32_SYSCALL_BIT 0x40000000 /* x32 calls: x86-64 numbers (512+ for their own) | bit 30 */
 
 /* Set by user space (mmapped .bss), at load and on reload.
  * syscall_filter[nr]: the event type + 1 when that syscall is selected, 0 otherwise.
  * event_filter[type]: 1 when the event type is selected (for the scheduler tracepoints).
  * ignored_tgid: the capturing process itself, whose syscalls are not reported. */
 __u8 syscall_filter[BH_SYSCALL_SLOTS];
+/* The same for i386 syscall numbers (int 0x80 or sysenter, from 32- or 64-bit processes: a
+ * container may run either, and the default seccomp profile allows i386 calls). socketcall's
+ * slot holds BH_SOCKETCALL: the call it multiplexes is found at run time. */
+__u8 compat_syscall_filter[BH_SYSCALL_SLOTS];
 __u8 event_filter[BH_EV_COUNT];
 __u32 ignored_tgid;
 
@@ -377,6 +383,88 @@ static __always_inline __u32 real_parent_tgid(struct task_struct* task) {
 
 /* --- sys_enter -------------------------------------------------------------------------- */
 
+/* socketcall(call, args): i386's multiplexed socket calls. Returns the event type + 1 of the
+ * call when it is selected (0 otherwise) and reads its arguments, unsigned longs of 32 bits,
+ * from user memory. */
+static __always_inline __u8 socketcall_selection(__u64 call, __u64 pointer, __u64 args[6]) {
+  __u16 type;
+  switch (call) {
+    case 1:
+      type = BH_EV_socket;
+      break;
+    case 2:
+      type = BH_EV_bind;
+      break;
+    case 3:
+      type = BH_EV_connect;
+      break;
+    case 4:
+      type = BH_EV_listen;
+      break;
+    case 5:
+      type = BH_EV_accept;
+      break;
+    case 8:
+      type = BH_EV_socketpair;
+      break;
+    case 11:
+      type = BH_EV_sendto;
+      break;
+    case 12:
+      type = BH_EV_recvfrom;
+      break;
+    case 16:
+      type = BH_EV_sendmsg;
+      break;
+    case 17:
+      type = BH_EV_recvmsg;
+      break;
+    case 18:
+      type = BH_EV_accept4;
+      break;
+    default:
+      return 0;
+  }
+  if (type >= BH_EV_COUNT || !event_filter[type]) return 0;
+  __u32 raw[6] = {};
+  /* Unreadable arguments make the call fail with EFAULT; it is still reported. */
+  bpf_probe_read_user(raw, sizeof raw, (const void*)pointer);
+  for (int i = 0; i < 6; i++) args[i] = raw[i];
+  return (__u8)(type + 1);
+}
+
+/* Whether the current syscall is selected (its event type + 1, 0 when not) and, if so, its six
+ * arguments: x86-64's registers, or i386's for a compat call (whose numbers differ), with x32's
+ * bit removed (its numbers are x86-64's, 512 and up for its own variants). Each syscall pays
+ * one load of the task's status and one byte of a filter. */
+static __always_inline __u8 selected_call(struct pt_regs* regs, long nr, __u64 args[6]) {
+  struct task_struct* task = bpf_get_current_task_btf();
+  if (task->thread_info.status & TS_COMPAT) {
+    if ((unsigned long)nr >= BH_SYSCALL_SLOTS) return 0;
+    __u8 selected = compat_syscall_filter[nr];
+    if (!selected) return 0;
+    if (selected == BH_SOCKETCALL) return socketcall_selection(regs->bx, (__u32)regs->cx, args);
+    args[0] = (__u32)regs->bx;
+    args[1] = (__u32)regs->cx;
+    args[2] = (__u32)regs->dx;
+    args[3] = (__u32)regs->si;
+    args[4] = (__u32)regs->di;
+    args[5] = (__u32)regs->bp;
+    return selected;
+  }
+  unsigned long number = (unsigned long)nr & ~(unsigned long)X32_SYSCALL_BIT;
+  if (number >= BH_SYSCALL_SLOTS) return 0;
+  __u8 selected = syscall_filter[number];
+  if (!selected) return 0;
+  args[0] = regs->di;
+  args[1] = regs->si;
+  args[2] = regs->dx;
+  args[3] = regs->r10;
+  args[4] = regs->r8;
+  args[5] = regs->r9;
+  return selected;
+}
+
 static __always_inline void save_path(struct bh_entry* e, int slot, __u64 ptr) {
   long n;
   if (slot == 0)
@@ -409,7 +497,7 @@ static __always_inline void save_sockaddr(struct bh_entry* e, __u64 ptr, __u64 l
 
 /* Saves a selected syscall's arguments, and the user memory that may change or vanish
  * before it returns, in the thread's slot of `entries` (made on its first use). */
-static __always_inline struct bh_entry* save_entry(__u32 tid, struct pt_regs* regs, __u16 type) {
+static __always_inline struct bh_entry* save_entry(__u32 tid, const __u64 args[6], __u16 type) {
   struct bh_entry* e = bpf_map_lookup_elem(&entries, &tid);
   if (!e) {
     /* First interesting call of this thread: make its slot (the initial contents do not
@@ -426,13 +514,13 @@ static __always_inline struct bh_entry* save_entry(__u32 tid, struct pt_regs* re
   e->blob_len[0] = -1;
   e->blob_len[1] = -1;
   e->small_len = -1;
-  __u64 a0 = regs->di, a1 = regs->si, a2 = regs->dx, a3 = regs->r10;
+  __u64 a0 = args[0], a1 = args[1], a2 = args[2], a3 = args[3];
   e->args[0] = a0;
   e->args[1] = a1;
   e->args[2] = a2;
   e->args[3] = a3;
-  e->args[4] = regs->r8;
-  e->args[5] = regs->r9;
+  e->args[4] = args[4];
+  e->args[5] = args[5];
 
   switch (type) {
     case BH_EV_execve:
@@ -483,7 +571,7 @@ static __always_inline struct bh_entry* save_entry(__u32 tid, struct pt_regs* re
       save_sockaddr(e, a1, a2);
       break;
     case BH_EV_sendto:
-      save_sockaddr(e, regs->r8, regs->r9);
+      save_sockaddr(e, args[4], args[5]);
       break;
     case BH_EV_clone3:
       if (bpf_probe_read_user(&e->extra[0], 8, (const void*)a0) != 0) e->extra[0] = 0;
@@ -515,13 +603,13 @@ SEC("tp_btf/sys_enter")
 int BPF_PROG(on_sys_enter, struct pt_regs* regs, long nr) {
   struct bh_counters* c = counters_here();
   if (c) c->syscalls_seen++;
-  if ((unsigned long)nr >= BH_SYSCALL_SLOTS) return 0;
-  __u8 selected = syscall_filter[nr];
+  __u64 args[6];
+  __u8 selected = selected_call(regs, nr, args);
   if (!selected) return 0;
 
   __u64 id = bpf_get_current_pid_tgid();
   if ((id >> 32) == ignored_tgid) return 0;
-  save_entry((__u32)id, regs, selected - 1);
+  save_entry((__u32)id, args, selected - 1);
   return 0;
 }
 
@@ -687,15 +775,14 @@ int BPF_PROG(on_process_exit, struct task_struct* task, bool group_dead) {
 /* --- sys_exit --------------------------------------------------------------------------- */
 
 /* The child's first return from clone: its own ids (vtid/vpid) and its parent. */
-static __always_inline void emit_clone_child(struct pt_regs* regs, __u16 type) {
+static __always_inline void emit_clone_child(const __u64 args[6], __u16 type) {
   struct bh_scratch* s = scratch_here();
   if (!s) return;
   struct task_struct* task = bpf_get_current_task_btf();
   __u64 flags = 0;
   if (type == BH_EV_clone3) {
-    if (bpf_probe_read_user(&flags, 8, (const void*)regs->di) != 0) flags = 0;
+    if (bpf_probe_read_user(&flags, 8, (const void*)args[0]) != 0) flags = 0;
   } else {
-    __u64 args[1] = {regs->di};
     flags = clone_flags_of(type, args, 0);
   }
   struct bh_writer w = begin_record(s, type, 0, task);
@@ -770,9 +857,8 @@ static __always_inline void put_sockaddr(struct bh_writer* w, const struct bh_en
 
 SEC("tp_btf/sys_exit")
 int BPF_PROG(on_sys_exit, struct pt_regs* regs, long ret) {
-  long nr = regs->orig_ax;
-  if ((unsigned long)nr >= BH_SYSCALL_SLOTS) return 0;
-  __u8 selected = syscall_filter[nr];
+  __u64 args[6];
+  __u8 selected = selected_call(regs, regs->orig_ax, args);
   if (!selected) return 0;
 
   __u64 id = bpf_get_current_pid_tgid();
@@ -782,18 +868,18 @@ int BPF_PROG(on_sys_exit, struct pt_regs* regs, long ret) {
   if (!e || !e->active) {
     __u16 type = selected - 1;
     if (is_clone_type(type) && ret == 0) {
-      emit_clone_child(regs, type);
+      emit_clone_child(args, type);
       return 0;
     }
     /* No entry: sys_enter never ran for this call because seccomp refused it (the filter runs
      * before the tracepoint), or the thread's slot was lost. Such calls matter most (a mount or
-     * unshare a container was denied), and on x86-64 the registers still hold the arguments at
+     * unshare a container was denied), and on x86 the registers still hold the arguments at
      * exit, so they are saved now. Successful clones and execs were reported by the scheduler
      * tracepoints. */
     if ((is_clone_type(type) && ret > 0) ||
         ((type == BH_EV_execve || type == BH_EV_execveat) && ret == 0))
       return 0;
-    e = save_entry(tid, regs, type);
+    e = save_entry(tid, args, type);
     struct bh_counters* c = counters_here();
     if (c) c->entries_missed++;
     if (!e) return 0;
@@ -803,7 +889,7 @@ int BPF_PROG(on_sys_exit, struct pt_regs* regs, long ret) {
   if (is_clone_type(type)) {
     if (ret > 0) return 0; /* reported by sched_process_fork */
     if (ret == 0) {        /* a child reusing a dead thread's slot */
-      emit_clone_child(regs, type);
+      emit_clone_child(args, type);
       return 0;
     }
   }

@@ -102,7 +102,8 @@ enum bh_event_type {
 };
 
 /* Syscall numbers the filter covers (x86-64 numbers are all below this). */
-#define BH_SYSCALL_SLOTS 512
+#define BH_SYSCALL_SLOTS 1024 /* x86-64 numbers (x32's own from 512), and i386 numbers */
+#define BH_SOCKETCALL 0xff    /* compat_syscall_filter: i386 socketcall, decoded at run time */
 
 enum bh_param_tag {
   BH_PARAM_ABSENT = 0,

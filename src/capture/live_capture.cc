@@ -97,7 +97,46 @@ constexpr SyscallEvent kSyscalls[] = {
     {__NR_socketpair, EventType::socketpair},
     {__NR_userfaultfd, EventType::userfaultfd},
     {__NR_prctl, EventType::prctl},
+    // x32's own numbers (512 and up; the x32 bit itself is removed before the lookup).
+    {520, EventType::execve},
+    {545, EventType::execveat},
+    {521, EventType::ptrace},
+    {517, EventType::recvfrom},
+    {518, EventType::sendmsg},
+    {519, EventType::recvmsg},
 };
+
+// i386 numbers of the same syscalls (arch/x86/entry/syscalls/syscall_32.tbl), for int 0x80 and
+// sysenter calls: a 32-bit program in a container must not slip past the rules. Both the
+// 16-bit and 32-bit uid calls; socket calls both direct and through socketcall (102, decoded
+// in the kernel program).
+constexpr SyscallEvent kCompatSyscalls[] = {
+    {11, EventType::execve},       {358, EventType::execveat},     {120, EventType::clone},
+    {435, EventType::clone3},      {2, EventType::fork},           {190, EventType::vfork},
+    {5, EventType::open},          {295, EventType::openat},       {437, EventType::openat2},
+    {8, EventType::creat},         {6, EventType::close},          {3, EventType::read},
+    {4, EventType::write},         {362, EventType::connect},      {364, EventType::accept4},
+    {361, EventType::bind},        {363, EventType::listen},       {359, EventType::socket},
+    {369, EventType::sendto},      {370, EventType::sendmsg},      {371, EventType::recvfrom},
+    {372, EventType::recvmsg},     {26, EventType::ptrace},        {21, EventType::mount},
+    {52, EventType::umount2},      {310, EventType::unshare},      {346, EventType::setns},
+    {128, EventType::init_module}, {350, EventType::finit_module}, {23, EventType::setuid},
+    {213, EventType::setuid},      {46, EventType::setgid},        {214, EventType::setgid},
+    {70, EventType::setreuid},     {203, EventType::setreuid},     {71, EventType::setregid},
+    {204, EventType::setregid},    {164, EventType::setresuid},    {208, EventType::setresuid},
+    {170, EventType::setresgid},   {210, EventType::setresgid},    {185, EventType::capset},
+    {15, EventType::chmod},        {94, EventType::fchmod},        {306, EventType::fchmodat},
+    {10, EventType::unlink},       {301, EventType::unlinkat},     {38, EventType::rename},
+    {302, EventType::renameat},    {353, EventType::renameat2},    {83, EventType::symlink},
+    {304, EventType::symlinkat},   {9, EventType::link},           {303, EventType::linkat},
+    {39, EventType::mkdir},        {296, EventType::mkdirat},      {41, EventType::dup},
+    {63, EventType::dup2},         {330, EventType::dup3},         {55, EventType::fcntl},
+    {221, EventType::fcntl},       {356, EventType::memfd_create}, {357, EventType::bpf},
+    {37, EventType::kill},         {270, EventType::tgkill},       {12, EventType::chdir},
+    {133, EventType::fchdir},      {42, EventType::pipe},          {331, EventType::pipe2},
+    {360, EventType::socketpair},  {374, EventType::userfaultfd},  {172, EventType::prctl},
+};
+constexpr int kCompatSocketcall = 102;
 
 // libbpf reports load failures (the verifier's log among them) through a process-wide print
 // hook without a context pointer; while the constructor loads, the hook appends to this
@@ -301,8 +340,15 @@ void LiveCapture::set_event_types(const std::bitset<kEventTypeCount>& types) {
     const uint8_t value = types.test(index) ? static_cast<uint8_t>(index + 1) : 0;
     std::atomic_ref<uint8_t>(bss->syscall_filter[entry.number]).store(value);
   }
+  for (const SyscallEvent& entry : kCompatSyscalls) {
+    const auto index = static_cast<std::size_t>(entry.type);
+    const uint8_t value = types.test(index) ? static_cast<uint8_t>(index + 1) : 0;
+    std::atomic_ref<uint8_t>(bss->compat_syscall_filter[entry.number]).store(value);
+  }
   for (std::size_t i = 0; i < kEventTypeCount; ++i)
     std::atomic_ref<uint8_t>(bss->event_filter[i]).store(types.test(i) ? 1 : 0);
+  // socketcall looks its call's type up in event_filter (written above) at run time.
+  std::atomic_ref<uint8_t>(bss->compat_syscall_filter[kCompatSocketcall]).store(BH_SOCKETCALL);
 }
 
 int LiveCapture::ring_buffer_fd() const {

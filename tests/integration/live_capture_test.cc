@@ -15,6 +15,7 @@
 
 #include <chrono>
 #include <cstdlib>
+#include <cstring>
 #include <functional>
 #include <optional>
 #include <string>
@@ -321,6 +322,79 @@ TEST(LiveCapture, MarksAnExecFromAMemfd) {
   EXPECT_EQ(exec.text("exe"), "fileless");
   EXPECT_EQ(*exec.number("flags") & 4, 4u) << "EXE_FROM_MEMFD";
   EXPECT_EQ(exec.text("trusted_exepath"), "memfd:bulkhead-live");
+}
+
+// i386 system calls (int 0x80) have numbers of their own: open is 5, not x86-64's fstat, and
+// socket calls may come through socketcall(102). A 32-bit program in a container, or a 64-bit
+// one using int 0x80, must be seen like any other. The child makes the calls from a 64-bit
+// process with its arguments in memory below 4 GiB (MAP_32BIT), as i386 pointers must be.
+long int80(long number, long a, long b, long c) {
+  long result;
+  asm volatile("int $0x80" : "=a"(result) : "a"(number), "b"(a), "c"(b), "d"(c) : "memory");
+  return result;
+}
+
+TEST(LiveCapture, SeesI386SyscallsMadeThroughInt80) {
+  SKIP_UNLESS_LIVE_CAPTURE_RUNS();
+  int listener = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  ASSERT_GE(listener, 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ASSERT_EQ(bind(listener, reinterpret_cast<sockaddr*>(&address), sizeof address), 0);
+  ASSERT_EQ(listen(listener, 4), 0);
+  socklen_t length = sizeof address;
+  getsockname(listener, reinterpret_cast<sockaddr*>(&address), &length);
+  const std::string path = "/tmp/bulkhead-live-i386-" + std::to_string(getpid());
+
+  LiveCaptureOptions options;
+  options.event_types = state_event_types();
+  LiveCapture capture(options);
+  const pid_t child = fork_and_wait([&] {
+    void* low =
+        mmap(nullptr, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_32BIT, -1, 0);
+    if (low == MAP_FAILED) _exit(2);
+    char* text = static_cast<char*>(low);
+    std::memcpy(text, path.c_str(), path.size() + 1);
+    constexpr long kOpen = 5, kClose = 6, kSocketcall = 102, kSocket = 1, kConnect = 3;
+    long fd = int80(kOpen, reinterpret_cast<long>(text), O_CREAT | O_WRONLY, 0600);
+    if (fd < 0) _exit(3);
+    int80(kClose, fd, 0, 0);
+    auto* call_args = reinterpret_cast<uint32_t*>(text + 1024);
+    call_args[0] = AF_INET;
+    call_args[1] = SOCK_STREAM;
+    call_args[2] = 0;
+    long sock = int80(kSocketcall, kSocket, reinterpret_cast<long>(call_args), 0);
+    if (sock < 0) _exit(4);
+    std::memcpy(text + 2048, &address, sizeof address);
+    call_args[0] = static_cast<uint32_t>(sock);
+    call_args[1] = static_cast<uint32_t>(reinterpret_cast<uintptr_t>(text + 2048));
+    call_args[2] = sizeof address;
+    if (int80(kSocketcall, kConnect, reinterpret_cast<long>(call_args), 0) != 0) _exit(5);
+    _exit(0);
+  });
+  auto events = collect(capture, [&](const std::vector<Seen>& seen) {
+    return index_of(seen, EventType::procexit, child) >= 0;
+  });
+  unlink(path.c_str());
+  close(listener);
+  const int exit_at = index_of(events, EventType::procexit, child);
+  ASSERT_GE(exit_at, 0);
+  EXPECT_EQ(events[exit_at].number("ret"), 0u) << "the child's i386 calls failed";
+  const int open_at = index_of(events, EventType::open, child);
+  ASSERT_GE(open_at, 0) << "an i386 open was not reported as open";
+  EXPECT_EQ(events[open_at].text("name"), path);
+  EXPECT_GE(events[open_at].result, 0);
+  // Nothing the child did is a 64-bit fstat (x86-64's number 5) in disguise.
+  const int socket_at = index_of(events, EventType::socket, child);
+  ASSERT_GE(socket_at, 0) << "socketcall(SYS_SOCKET) was not reported as socket";
+  EXPECT_EQ(events[socket_at].number("domain"), static_cast<uint64_t>(AF_INET));
+  const int connect_at = index_of(events, EventType::connect, child);
+  ASSERT_GE(connect_at, 0) << "socketcall(SYS_CONNECT) was not reported as connect";
+  EXPECT_EQ(events[connect_at].result, 0);
+  auto decoded = decode_socket_address(events[connect_at].text("addr").value_or(""));
+  ASSERT_TRUE(decoded.has_value());
+  EXPECT_EQ(decoded->port, ntohs(address.sin_port));
 }
 
 TEST(LiveCapture, RejectsABadRingBufferSize) {
