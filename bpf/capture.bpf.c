@@ -43,14 +43,14 @@ char LICENSE[] SEC("license") = "Dual BSD/GPL";
 #define X32_SYSCALL_BIT 0x40000000 /* x32 calls: x86-64 numbers (512+ for their own) | bit 30 */
 
 /* Set by user space (mmapped .bss), at load and on reload.
- * syscall_filter[nr]: the event type + 1 when that syscall is selected, 0 otherwise.
+ * syscall_filter[nr].native: the event type + 1 when x86-64 syscall nr is selected, 0 otherwise;
+ * syscall_filter[nr].compat: the same for i386 syscall nr (int 0x80 or sysenter, from 32- or
+ *   64-bit processes: a container may run either, and the default seccomp profile allows i386
+ *   calls); socketcall's slot holds BH_SOCKETCALL (the call it carries is found at run time).
+ *   Both in one slot, so a syscall selected in neither ABI costs one load.
  * event_filter[type]: 1 when the event type is selected (for the scheduler tracepoints).
  * ignored_tgid: the capturing process itself, whose syscalls are not reported. */
-__u8 syscall_filter[BH_SYSCALL_SLOTS];
-/* The same for i386 syscall numbers (int 0x80 or sysenter, from 32- or 64-bit processes: a
- * container may run either, and the default seccomp profile allows i386 calls). socketcall's
- * slot holds BH_SOCKETCALL: the call it multiplexes is found at run time. */
-__u8 compat_syscall_filter[BH_SYSCALL_SLOTS];
+struct bh_filter_slot syscall_filter[BH_SYSCALL_SLOTS];
 __u8 event_filter[BH_EV_COUNT];
 __u32 ignored_tgid;
 
@@ -435,13 +435,16 @@ static __always_inline __u8 socketcall_selection(__u64 call, __u64 pointer, __u6
 
 /* Whether the current syscall is selected (its event type + 1, 0 when not) and, if so, its six
  * arguments: x86-64's registers, or i386's for a compat call (whose numbers differ), with x32's
- * bit removed (its numbers are x86-64's, 512 and up for its own variants). Each syscall pays
- * one load of the task's status and one byte of a filter. */
+ * bit removed (its numbers are x86-64's, 512 and up for its own variants). A syscall selected in
+ * neither ABI returns after one load; only the others read the task's compat status. */
 static __always_inline __u8 selected_call(struct pt_regs* regs, long nr, __u64 args[6]) {
+  unsigned long number = (unsigned long)nr & ~(unsigned long)X32_SYSCALL_BIT;
+  if (number >= BH_SYSCALL_SLOTS) return 0;
+  struct bh_filter_slot slot = syscall_filter[number];
+  if (!(slot.native | slot.compat)) return 0;
   struct task_struct* task = bpf_get_current_task_btf();
   if (task->thread_info.status & TS_COMPAT) {
-    if ((unsigned long)nr >= BH_SYSCALL_SLOTS) return 0;
-    __u8 selected = compat_syscall_filter[nr];
+    __u8 selected = slot.compat;
     if (!selected) return 0;
     if (selected == BH_SOCKETCALL) return socketcall_selection(regs->bx, (__u32)regs->cx, args);
     args[0] = (__u32)regs->bx;
@@ -452,9 +455,7 @@ static __always_inline __u8 selected_call(struct pt_regs* regs, long nr, __u64 a
     args[5] = (__u32)regs->bp;
     return selected;
   }
-  unsigned long number = (unsigned long)nr & ~(unsigned long)X32_SYSCALL_BIT;
-  if (number >= BH_SYSCALL_SLOTS) return 0;
-  __u8 selected = syscall_filter[number];
+  __u8 selected = slot.native;
   if (!selected) return 0;
   args[0] = regs->di;
   args[1] = regs->si;

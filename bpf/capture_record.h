@@ -103,7 +103,12 @@ enum bh_event_type {
 
 /* Syscall numbers the filter covers (x86-64 numbers are all below this). */
 #define BH_SYSCALL_SLOTS 1024 /* x86-64 numbers (x32's own from 512), and i386 numbers */
-#define BH_SOCKETCALL 0xff    /* compat_syscall_filter: i386 socketcall, decoded at run time */
+/* One syscall number's selection in both ABIs (the event type + 1, or 0). */
+struct bh_filter_slot {
+  __u8 native; /* x86-64 (and x32) */
+  __u8 compat; /* i386 */
+};
+#define BH_SOCKETCALL 0xff /* bh_filter_slot.compat: i386 socketcall, decoded at run time */
 
 enum bh_param_tag {
   BH_PARAM_ABSENT = 0,

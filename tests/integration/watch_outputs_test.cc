@@ -246,7 +246,7 @@ TEST_F(WatchOutputs, CaptureRecordingReplaysTheDetections) {
   ASSERT_FALSE(box->full_id().empty());
 
   // stderr joined to stdout, which BackgroundProcess keeps readable while it runs.
-  BackgroundProcess recorder({"/bin/sh", "-c", "exec \"$0\" capture -w \"$1\" --duration 3 2>&1",
+  BackgroundProcess recorder({"/bin/sh", "-c", "exec \"$0\" capture -w \"$1\" --duration 8 2>&1",
                               BULKHEAD_BINARY, capture_path},
                              context_->run_as());
   ASSERT_TRUE(poll_until(
