@@ -377,8 +377,14 @@ std::size_t LiveCapture::State::consume(
     const uint64_t next = consumer + ((length + kHeaderSize + 7) & ~uint64_t{7});
     if (!(length_word & kDiscard) && length + kHeaderSize <= ring_bytes) {
       ++records;
-      // Advance first: a throwing visitor must not see the same record again.
-      consumer_position().store(next, std::memory_order_release);
+      // The record (and the event's views into it) stays ours until the consumer position
+      // passes it: only then may the kernel write there again. So the position moves after
+      // the visit, also when the visitor throws (the record must not be seen twice).
+      struct Release {
+        std::atomic_ref<uint64_t> position;
+        uint64_t next;
+        ~Release() { position.store(next, std::memory_order_release); }
+      } release{consumer_position(), next};
       consumer = next;
       if (decoder.decode(std::string_view(header + kHeaderSize, length), event, context))
         visit(event, context);
