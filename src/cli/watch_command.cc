@@ -10,6 +10,7 @@
 #include "base/unique_fd.h"
 #include "capture/capture_file.h"
 #include "capture/user_names.h"
+#include "cli/alert_writer.h"
 #include "cli/detect_common.h"
 #include "cli/seccomp_common.h"
 #include "cli/watch_daemon.h"
@@ -38,39 +39,6 @@ std::string host_name() {
   if (gethostname(name, sizeof name - 1) != 0) return "unknown";
   return name;
 }
-
-// Buffered alert output to stdout or a file; flushed at exit (and by the OS on crash for the
-// file case through the destructor of FILE*).
-class AlertWriter {
- public:
-  explicit AlertWriter(const std::string& path) {
-    if (path.empty() || path == "-") {
-      file_ = stdout;
-    } else {
-      file_ = std::fopen(path.c_str(), "we");
-      if (!file_) throw_errno("opening the alert output " + path);
-      owned_ = true;
-    }
-  }
-  ~AlertWriter() {
-    if (owned_) std::fclose(file_);
-  }
-  AlertWriter(const AlertWriter&) = delete;
-  AlertWriter& operator=(const AlertWriter&) = delete;
-
-  void line(const std::string& text) {
-    if (std::fwrite(text.data(), 1, text.size(), file_) != text.size() ||
-        std::fputc('\n', file_) == EOF)
-      throw_errno("writing an alert");
-  }
-  void flush() {
-    if (std::fflush(file_) != 0) throw_errno("writing alerts");
-  }
-
- private:
-  std::FILE* file_ = nullptr;
-  bool owned_ = false;
-};
 
 detect::EngineOptions engine_options(const WatchArgs& args) {
   detect::EngineOptions options;

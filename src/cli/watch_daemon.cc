@@ -24,6 +24,7 @@
 #include "capture/container_resolver.h"
 #include "capture/live_capture.h"
 #include "capture/proc_seed.h"
+#include "cli/alert_writer.h"
 #include "cli/detect_common.h"
 #include "detect/metrics.h"
 #include "detect/output.h"
@@ -39,7 +40,7 @@ using capture::EventType;
 // slowing the event loop down.
 constexpr std::size_t kWebhookQueueCapacity = 4096;
 // While events keep coming, the loop collects them this often instead of being woken for each
-// (see WatchDaemon::run); it bounds the alert latency that batching adds.
+// (see CaptureLoop); it bounds the alert latency that batching adds.
 constexpr int kBatchIntervalMs = 1;
 // Batching starts when one wakeup found at least this many records: a trickle of events is
 // still handled the moment each arrives.
@@ -153,41 +154,39 @@ class Epoll {
   UniqueFd fd_;
 };
 
-// Alerts to stdout or a file, one line each, flushed after every batch of events so an alert
-// reaches its reader within the batch's time.
-class AlertWriter {
+// The wait of both live loops (watch, capture -w): records in the ring buffer, signals, and a
+// periodic tick. Two epoll sets: `idle_` includes the ring buffer, so the first record after a
+// quiet spell wakes the loop at once; `busy_` does not: after a round that found many records
+// the loop sleeps kBatchIntervalMs and lets records pile up, because a wakeup per record costs
+// the traced process a cross-CPU wakeup on every interesting syscall.
+class CaptureLoop {
  public:
-  explicit AlertWriter(const std::string& path) {
-    if (path.empty() || path == "-") {
-      file_ = stdout;
-    } else {
-      file_ = std::fopen(path.c_str(), "we");
-      if (!file_) throw_errno("opening the alert output " + path);
-      owned_ = true;
+  struct Ready {
+    bool signal = false;
+    bool tick = false;
+  };
+  CaptureLoop(int ring_fd, int signal_fd, std::chrono::milliseconds tick_period)
+      : tick_(periodic_timer(tick_period)) {
+    idle_.add(ring_fd, kRing);
+    for (Epoll* set : {&idle_, &busy_}) {
+      set->add(signal_fd, kSignal);
+      set->add(tick_.get(), kTick);
     }
   }
-  ~AlertWriter() {
-    if (owned_) std::fclose(file_);
+  // Returns when records may be waiting, or with the signal or tick that ended the wait.
+  Ready wait() {
+    uint32_t ready = batching_ ? busy_.wait(kBatchIntervalMs) : idle_.wait(-1);
+    if (ready & (1u << kTick)) drain_timer(tick_.get());
+    return {(ready & (1u << kSignal)) != 0, (ready & (1u << kTick)) != 0};
   }
-  AlertWriter(const AlertWriter&) = delete;
-  AlertWriter& operator=(const AlertWriter&) = delete;
-
-  void line(const std::string& text) {
-    if (std::fwrite(text.data(), 1, text.size(), file_) != text.size() ||
-        std::fputc('\n', file_) == EOF)
-      throw_errno("writing an alert");
-    pending_ = true;
-  }
-  void flush() {
-    if (!pending_) return;
-    if (std::fflush(file_) != 0) throw_errno("writing alerts");
-    pending_ = false;
-  }
+  // How many records the round after the last wait() consumed: it decides the next wait.
+  void consumed(std::size_t records) { batching_ = records >= kBatchThreshold; }
 
  private:
-  std::FILE* file_ = nullptr;
-  bool owned_ = false;
-  bool pending_ = false;
+  static constexpr uint32_t kRing = 0, kSignal = 1, kTick = 2;
+  Epoll idle_, busy_;
+  UniqueFd tick_;
+  bool batching_ = false;
 };
 
 void log_line(const std::string& text) {
@@ -244,26 +243,14 @@ class WatchDaemon {
   }
 
   void run(SignalChannel& signals) {
-    // Two wait sets: `idle` includes the ring buffer (the first record after a quiet spell
-    // wakes the loop at once), `busy` does not (after a large batch the loop sleeps
-    // kBatchIntervalMs and lets records pile up: waking per record costs the traced process a
-    // cross-CPU wakeup on every interesting syscall).
-    Epoll idle, busy;
-    constexpr uint32_t kRing = 0, kSignal = 1, kTick = 2;
-    UniqueFd tick = periodic_timer(std::chrono::milliseconds(1000));
-    idle.add(capture_.ring_buffer_fd(), kRing);
-    for (Epoll* set : {&idle, &busy}) {
-      set->add(signals.fd(), kSignal);
-      set->add(tick.get(), kTick);
-    }
+    CaptureLoop loop(capture_.ring_buffer_fd(), signals.fd(), std::chrono::milliseconds(1000));
     log_line("ready (" + std::to_string(engine_->rules().size()) + " rules, " +
              std::to_string(capture_types(*engine_).count()) + " event types)");
     bool stopping = false;
-    bool batching = false;
     while (!stopping) {
-      uint32_t ready = batching ? busy.wait(kBatchIntervalMs) : idle.wait(-1);
-      batching = consume() >= kBatchThreshold;
-      if (ready & (1u << kSignal)) {
+      CaptureLoop::Ready ready = loop.wait();
+      loop.consumed(consume());
+      if (ready.signal) {
         while (int signal = signals.next()) {
           if (signal == SIGHUP) {
             reload();
@@ -272,8 +259,7 @@ class WatchDaemon {
           }
         }
       }
-      if (ready & (1u << kTick)) {
-        drain_timer(tick.get());
+      if (ready.tick) {
         check_drops();
         update_metrics();
       }
@@ -465,26 +451,17 @@ void run_live_record(const LiveRecordOptions& options) {
   });
   capture::CaptureWriter writer(options.path);
   writer.write_snapshot(table);
-  Epoll idle, busy;  // as in WatchDaemon::run
-  constexpr uint32_t kRing = 0, kSignal = 1, kTick = 2;
-  UniqueFd tick = periodic_timer(std::chrono::milliseconds(200));
-  idle.add(capture.ring_buffer_fd(), kRing);
-  for (Epoll* set : {&idle, &busy}) {
-    set->add(signals.fd(), kSignal);
-    set->add(tick.get(), kTick);
-  }
+  CaptureLoop loop(capture.ring_buffer_fd(), signals.fd(), std::chrono::milliseconds(200));
   auto write_event = [&](const capture::Event& event, const capture::LiveEventContext&) {
     writer.write(event);
   };
   auto started = std::chrono::steady_clock::now();
   std::fprintf(stderr, "bulkhead capture: recording to %s\n", options.path.c_str());
   std::fflush(stderr);
-  bool batching = false;
   for (;;) {
-    uint32_t ready = batching ? busy.wait(kBatchIntervalMs) : idle.wait(-1);
-    batching = capture.poll(0, write_event) >= kBatchThreshold;
-    if ((ready & (1u << kSignal)) && signals.next() != 0) break;
-    if (ready & (1u << kTick)) drain_timer(tick.get());
+    CaptureLoop::Ready ready = loop.wait();
+    loop.consumed(capture.poll(0, write_event));
+    if (ready.signal && signals.next() != 0) break;
     if (options.duration_seconds > 0 &&
         std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count() >=
             options.duration_seconds)

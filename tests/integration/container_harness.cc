@@ -28,6 +28,17 @@ namespace {
 
 constexpr const char* kTestUser = "bulkhead-test";
 
+void run_checked(const std::vector<std::string>& argv) {
+  CommandResult result = run_program(argv);
+  if (result.status != 0) {
+    std::string command;
+    for (const std::string& arg : argv) command += arg + " ";
+    throw std::runtime_error(command + "failed: " + result.err);
+  }
+}
+
+}  // namespace
+
 // In a forked child whose stdin, stdout and stderr are set: switches to `as`'s user and
 // environment and execs `argv`.
 [[noreturn]] void become_and_exec(const std::vector<std::string>& argv, const RunAs& as) {
@@ -69,17 +80,6 @@ std::string read_all_from_start(int fd) {
   }
   return data;
 }
-
-void run_checked(const std::vector<std::string>& argv) {
-  CommandResult result = run_program(argv);
-  if (result.status != 0) {
-    std::string command;
-    for (const std::string& arg : argv) command += arg + " ";
-    throw std::runtime_error(command + "failed: " + result.err);
-  }
-}
-
-}  // namespace
 
 bool contains(const std::string& text, const std::string& part) {
   return text.find(part) != std::string::npos;

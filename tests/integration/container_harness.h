@@ -34,6 +34,15 @@ CommandResult run_bulkhead(const std::vector<std::string>& args, const RunAs& as
 // Runs any program the same way.
 CommandResult run_program(const std::vector<std::string>& argv, const RunAs& as = {});
 
+// For harnesses that fork on their own. In a forked child whose stdin, stdout and stderr are
+// set: switches to `as`'s user and environment, restores default signal handling and execs
+// `argv` (exit 127 when it cannot).
+[[noreturn]] void become_and_exec(const std::vector<std::string>& argv, const RunAs& as);
+// A wait status as a shell reports it: the exit code, or 128 + the signal.
+int status_of(int wait_status);
+// Everything written to the file `fd` from its first byte.
+std::string read_all_from_start(int fd);
+
 // An unprivileged account for rootless tests ("bulkhead-test", created with useradd, which
 // also gives it /etc/subuid and /etc/subgid ranges). Returns its uid and gid.
 struct TestUser {

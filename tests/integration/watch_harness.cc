@@ -26,37 +26,6 @@ namespace bulkhead::testing {
 
 namespace {
 
-int status_of(int wait_status) {
-  return WIFEXITED(wait_status) ? WEXITSTATUS(wait_status) : 128 + WTERMSIG(wait_status);
-}
-
-std::string read_all_from_start(int fd) {
-  std::string data;
-  char buffer[65536];
-  for (off_t offset = 0;;) {
-    ssize_t n = pread(fd, buffer, sizeof(buffer), offset);
-    if (n <= 0) break;
-    data.append(buffer, n);
-    offset += n;
-  }
-  return data;
-}
-
-// In a forked child with stdin, stdout and stderr set: adds `as`'s environment (these tests run
-// bulkhead as root only) and execs `argv` with default signal handling.
-[[noreturn]] void exec_with(const std::vector<std::string>& argv, const RunAs& as) {
-  for (const std::string& entry : as.env) putenv(const_cast<char*>(entry.c_str()));
-  sigset_t none;
-  sigemptyset(&none);
-  sigprocmask(SIG_SETMASK, &none, nullptr);
-  signal(SIGPIPE, SIG_DFL);
-  std::vector<char*> args;
-  for (const std::string& arg : argv) args.push_back(const_cast<char*>(arg.c_str()));
-  args.push_back(nullptr);
-  execvp(args[0], args.data());
-  _exit(127);
-}
-
 void reap(pid_t pid) {
   int status = 0;
   while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
@@ -78,7 +47,7 @@ WatchDaemon::WatchDaemon(const std::vector<std::string>& args, const RunAs& as) 
   if (pid_ == 0) {
     int null = open("/dev/null", O_RDONLY);
     if (null < 0 || dup2(null, 0) < 0 || dup2(out_fd_, 1) < 0 || dup2(err_fd_, 2) < 0) _exit(126);
-    exec_with(argv, as);
+    become_and_exec(argv, as);
   }
 }
 
@@ -217,7 +186,7 @@ ScriptedContainer::ScriptedContainer(const ContainerContext& context, const std:
     size.ws_col = 80;
     pty_pid_ = forkpty(&pty_master_, nullptr, nullptr, &size);
     if (pty_pid_ < 0) throw std::runtime_error("forkpty failed");
-    if (pty_pid_ == 0) exec_with(argv, as);
+    if (pty_pid_ == 0) become_and_exec(argv, as);
     // The terminal must be read or `bulkhead run` blocks once its buffer fills.
     pty_drain_ = std::thread([master = pty_master_] {
       char buffer[4096];
