@@ -107,17 +107,28 @@ pid_t fork_and_wait(const std::function<void()>& child_body) {
   return child;
 }
 
-TEST(LiveCapture, FollowsAChildThroughOpenConnectAndExec) {
-  SKIP_UNLESS_LIVE_CAPTURE_RUNS();
+// A TCP listener on 127.0.0.1 (an ephemeral port, in `address`); -1 on failure.
+int loopback_listener(sockaddr_in& address) {
   int listener = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  ASSERT_GE(listener, 0);
-  sockaddr_in address{};
+  if (listener < 0) return -1;
+  address = sockaddr_in{};
   address.sin_family = AF_INET;
   address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ASSERT_EQ(bind(listener, reinterpret_cast<sockaddr*>(&address), sizeof address), 0);
-  ASSERT_EQ(listen(listener, 4), 0);
   socklen_t length = sizeof address;
-  getsockname(listener, reinterpret_cast<sockaddr*>(&address), &length);
+  if (bind(listener, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0 ||
+      listen(listener, 4) != 0 ||
+      getsockname(listener, reinterpret_cast<sockaddr*>(&address), &length) != 0) {
+    close(listener);
+    return -1;
+  }
+  return listener;
+}
+
+TEST(LiveCapture, FollowsAChildThroughOpenConnectAndExec) {
+  SKIP_UNLESS_LIVE_CAPTURE_RUNS();
+  sockaddr_in address{};
+  const int listener = loopback_listener(address);
+  ASSERT_GE(listener, 0);
   const uint16_t port = ntohs(address.sin_port);
   const std::string path =
       "/tmp/bulkhead-live-" + std::to_string(getpid()) + "-" +
@@ -336,15 +347,9 @@ long int80(long number, long a, long b, long c) {
 
 TEST(LiveCapture, SeesI386SyscallsMadeThroughInt80) {
   SKIP_UNLESS_LIVE_CAPTURE_RUNS();
-  int listener = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  ASSERT_GE(listener, 0);
   sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ASSERT_EQ(bind(listener, reinterpret_cast<sockaddr*>(&address), sizeof address), 0);
-  ASSERT_EQ(listen(listener, 4), 0);
-  socklen_t length = sizeof address;
-  getsockname(listener, reinterpret_cast<sockaddr*>(&address), &length);
+  const int listener = loopback_listener(address);
+  ASSERT_GE(listener, 0);
   const std::string path = "/tmp/bulkhead-live-i386-" + std::to_string(getpid());
 
   LiveCaptureOptions options;

@@ -137,25 +137,35 @@ class WatchLive : public ::testing::Test {
   std::unique_ptr<ContainerContext> context_;
   std::string work_dir_;
   std::string alerts_path_;
+  // The common shape of a detection test: the daemon, a container running `script`, the
+  // alert of `rule` for that container, checked by expect_container_alert (null when missing).
+  json detect_in_container(const std::string& what, const std::string& script,
+                           const std::string& rule, const std::string& process,
+                           bool terminal = false) {
+    start_daemon();
+    if (::testing::Test::HasFatalFailure()) return json();
+    std::string name = container_name(what);
+    auto box = container(name, kBusybox, {}, script, terminal);
+    EXPECT_FALSE(box->full_id().empty());
+    if (box->full_id().empty()) return json();
+    EXPECT_EQ(box->release(), 0) << "the script in the container failed: " << script;
+    wait_for_alert([&](const json& alert) {
+      return alert_rule(alert) == rule && alert_field(alert, "container.name") == name;
+    });
+    box->stop();
+    auto alerts = stop_daemon();
+    return expect_container_alert(alerts, *box, name, rule, process);
+  }
+
   std::unique_ptr<WatchDaemon> daemon_;
 };
 
 // ---- The detections, each in a container started by `bulkhead run` ----
 
 TEST_F(WatchLive, TerminalShellInContainer) {
-  ASSERT_NO_FATAL_FAILURE(start_daemon());
-  std::string name = container_name("tty");
   // `bulkhead run -t` on a pseudo-terminal: the container's `sh -c` has the terminal.
-  auto box = container(name, kBusybox, {}, "true", /*terminal=*/true);
-  ASSERT_FALSE(box->full_id().empty());
-  ASSERT_EQ(box->release(), 0);
-  wait_for_alert([&](const json& alert) {
-    return alert_rule(alert) == "Terminal shell in container" &&
-           alert_field(alert, "container.name") == name;
-  });
-  box->stop();
-  auto alerts = stop_daemon();
-  json alert = expect_container_alert(alerts, *box, name, "Terminal shell in container", "sh");
+  json alert = detect_in_container("tty", "true", "Terminal shell in container", "sh",
+                                   /*terminal=*/true);
   if (!alert.is_null()) {
     EXPECT_NE(alert_field(alert, "proc.tty"), "0") << alert.dump();
     EXPECT_NE(alert_field(alert, "proc.tty"), "") << alert.dump();
@@ -164,18 +174,8 @@ TEST_F(WatchLive, TerminalShellInContainer) {
 }
 
 TEST_F(WatchLive, FileCreatedBelowBin) {
-  ASSERT_NO_FATAL_FAILURE(start_daemon());
-  std::string name = container_name("bin");
-  auto box = container(name, kBusybox, {}, "touch /bin/bulkhead-watch-planted");
-  ASSERT_FALSE(box->full_id().empty());
-  ASSERT_EQ(box->release(), 0);
-  wait_for_alert([&](const json& alert) {
-    return alert_rule(alert) == "Write below binary directory" &&
-           alert_field(alert, "container.name") == name;
-  });
-  box->stop();
-  auto alerts = stop_daemon();
-  json alert = expect_container_alert(alerts, *box, name, "Write below binary directory", "touch");
+  json alert = detect_in_container("bin", "touch /bin/bulkhead-watch-planted",
+                                   "Write below binary directory", "touch");
   if (!alert.is_null()) {
     EXPECT_EQ(alert_field(alert, "fd.name"), "/bin/bulkhead-watch-planted") << alert.dump();
     EXPECT_EQ(alert.value("priority", ""), "Error") << alert.dump();
@@ -183,18 +183,8 @@ TEST_F(WatchLive, FileCreatedBelowBin) {
 }
 
 TEST_F(WatchLive, ShadowReadInContainer) {
-  ASSERT_NO_FATAL_FAILURE(start_daemon());
-  std::string name = container_name("shadow");
-  auto box = container(name, kBusybox, {}, "cat /etc/shadow >/dev/null");
-  ASSERT_FALSE(box->full_id().empty());
-  ASSERT_EQ(box->release(), 0);
-  wait_for_alert([&](const json& alert) {
-    return alert_rule(alert) == "Sensitive file read" &&
-           alert_field(alert, "container.name") == name;
-  });
-  box->stop();
-  auto alerts = stop_daemon();
-  json alert = expect_container_alert(alerts, *box, name, "Sensitive file read", "cat");
+  json alert =
+      detect_in_container("shadow", "cat /etc/shadow >/dev/null", "Sensitive file read", "cat");
   if (!alert.is_null()) {
     EXPECT_EQ(alert_field(alert, "fd.name"), "/etc/shadow") << alert.dump();
   }
@@ -239,21 +229,11 @@ TEST_F(WatchLive, OutboundConnectionToTestHost) {
 }
 
 TEST_F(WatchLive, MountAttemptInContainer) {
-  ASSERT_NO_FATAL_FAILURE(start_daemon());
-  std::string name = container_name("mount");
-  // Refused (the default seccomp profile allows mount only with CAP_SYS_ADMIN), but attempted.
-  auto box = container(name, kBusybox, {},
-                       "mount -t tmpfs bulkhead-watch-mount /tmp 2>/dev/null; "
-                       "test $? -ne 0");
-  ASSERT_FALSE(box->full_id().empty());
-  ASSERT_EQ(box->release(), 0) << "the mount in the container succeeded";
-  wait_for_alert([&](const json& alert) {
-    return alert_rule(alert) == "Mount in container" &&
-           alert_field(alert, "container.name") == name;
-  });
-  box->stop();
-  auto alerts = stop_daemon();
-  json alert = expect_container_alert(alerts, *box, name, "Mount in container", "mount");
+  // Refused (the default seccomp profile allows mount only with CAP_SYS_ADMIN), but attempted;
+  // the script fails if the mount succeeded.
+  json alert = detect_in_container(
+      "mount", "mount -t tmpfs bulkhead-watch-mount /tmp 2>/dev/null; test $? -ne 0",
+      "Mount in container", "mount");
   if (!alert.is_null()) {
     EXPECT_EQ(alert_field(alert, "evt.type"), "mount") << alert.dump();
     EXPECT_EQ(alert_field(alert, "evt.arg.dev"), "bulkhead-watch-mount") << alert.dump();
