@@ -51,8 +51,13 @@ void ContainerResolver::update(ThreadTable& table, int64_t tid, int64_t pid, uin
                                uint64_t mount_namespace, uint64_t now_ns) {
   ThreadInfo* thread = table.get(tid);
   if (thread != nullptr && thread->pid_namespace == pid_namespace &&
-      thread->mount_namespace == mount_namespace)
+      thread->mount_namespace == mount_namespace &&
+      (!thread->container_id.empty() || pid_namespace == host_pid_namespace_))
     return;
+  // Also here: a thread in another pid namespace that no container claimed yet. Its container
+  // may have been made a moment ago (an engine moves its init into the container's cgroup
+  // after the clone), and what the thread's children inherit is decided now; resolve()'s
+  // cache keeps this to a lookup per event until the retry delay has passed.
   std::string id = resolve(table, pid, pid_namespace, mount_namespace, now_ns);
   if (thread == nullptr) {
     ThreadInfo info;

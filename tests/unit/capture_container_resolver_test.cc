@@ -154,3 +154,22 @@ TEST_F(ContainerResolverTest, ANewContainerReusingDeadNamespaceInodesIsNotTheOld
 
 }  // namespace
 }  // namespace bulkhead::capture
+
+namespace bulkhead::capture {
+namespace {
+
+TEST_F(ContainerResolverTest, AThreadFirstSeenBeforeItsContainerIsKnownGetsItLater) {
+  auto r = resolver();
+  r.update(table_, 900, 900, 9300, 9301, 0);
+  EXPECT_EQ(table_.find(900)->container_id, "");
+  // The engine names the cgroup a moment later; the thread's next event, after the retry
+  // delay, finds it (and so will the children it has from then on).
+  write_cgroup(900, "0::/system.slice/docker-" + kDockerId + ".scope\n");
+  r.update(table_, 900, 900, 9300, 9301, 1000);
+  EXPECT_EQ(table_.find(900)->container_id, "");  // within the retry delay
+  r.update(table_, 900, 900, 9300, 9301, kSecond);
+  EXPECT_EQ(table_.find(900)->container_id, kDockerId);
+}
+
+}  // namespace
+}  // namespace bulkhead::capture
