@@ -361,6 +361,10 @@ std::string BackgroundProcess::output_so_far() const {
   return read_all_from_start(out_fd_);
 }
 
+std::string BackgroundProcess::errors_so_far() const {
+  return read_all_from_start(err_fd_);
+}
+
 std::unique_ptr<BackgroundProcess> start_bulkhead(const std::vector<std::string>& args,
                                                   const RunAs& as) {
   std::vector<std::string> argv = {BULKHEAD_BINARY};

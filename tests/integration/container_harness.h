@@ -112,6 +112,8 @@ class BackgroundProcess {
   bool exited();
   // What it has written to stdout so far.
   std::string output_so_far() const;
+  // What it has written to stderr so far.
+  std::string errors_so_far() const;
 
  private:
   pid_t pid_ = -1;

@@ -32,48 +32,18 @@ void reap(pid_t pid) {
   }
 }
 
+std::vector<std::string> watch_command(const std::vector<std::string>& args) {
+  std::vector<std::string> argv = {BULKHEAD_BINARY, "watch"};
+  argv.insert(argv.end(), args.begin(), args.end());
+  return argv;
+}
+
 }  // namespace
 
 // ---- WatchDaemon ----
 
-WatchDaemon::WatchDaemon(const std::vector<std::string>& args, const RunAs& as) {
-  out_fd_ = memfd_create("watch-out", MFD_CLOEXEC);
-  err_fd_ = memfd_create("watch-err", MFD_CLOEXEC);
-  if (out_fd_ < 0 || err_fd_ < 0) throw std::runtime_error("memfd_create failed");
-  std::vector<std::string> argv = {BULKHEAD_BINARY, "watch"};
-  argv.insert(argv.end(), args.begin(), args.end());
-  pid_ = fork();
-  if (pid_ < 0) throw std::runtime_error("fork failed");
-  if (pid_ == 0) {
-    int null = open("/dev/null", O_RDONLY);
-    if (null < 0 || dup2(null, 0) < 0 || dup2(out_fd_, 1) < 0 || dup2(err_fd_, 2) < 0) _exit(126);
-    become_and_exec(argv, as);
-  }
-}
-
-WatchDaemon::~WatchDaemon() {
-  if (pid_ > 0 && !wait_status_) {
-    kill(pid_, SIGKILL);
-    reap(pid_);
-  }
-  if (out_fd_ >= 0) close(out_fd_);
-  if (err_fd_ >= 0) close(err_fd_);
-}
-
-bool WatchDaemon::exited() {
-  if (wait_status_) return true;
-  int status = 0;
-  if (waitpid(pid_, &status, WNOHANG) == pid_) wait_status_ = status;
-  return wait_status_.has_value();
-}
-
-void WatchDaemon::send_signal(int signal) {
-  if (!exited()) kill(pid_, signal);
-}
-
-std::string WatchDaemon::stderr_so_far() const {
-  return read_all_from_start(err_fd_);
-}
+WatchDaemon::WatchDaemon(const std::vector<std::string>& args, const RunAs& as)
+    : process_(watch_command(args), as) {}
 
 bool WatchDaemon::wait_for_stderr(const std::string& text, double deadline_seconds) {
   poll_until([&] { return exited() || contains(stderr_so_far(), text); }, deadline_seconds);
@@ -84,30 +54,10 @@ bool WatchDaemon::wait_ready(double deadline_seconds) {
   return wait_for_stderr(kWatchReadyLine, deadline_seconds) && !exited();
 }
 
-CommandResult WatchDaemon::result() const {
-  CommandResult result;
-  result.status = wait_status_ ? status_of(*wait_status_) : -1;
-  result.out = read_all_from_start(out_fd_);
-  result.err = read_all_from_start(err_fd_);
-  return result;
-}
-
 CommandResult WatchDaemon::stop(double deadline_seconds) {
   send_signal(SIGTERM);
-  if (!poll_until([&] { return exited(); }, deadline_seconds)) {
-    kill(pid_, SIGKILL);
-  }
+  if (!poll_until([&] { return exited(); }, deadline_seconds)) send_signal(SIGKILL);
   return wait();
-}
-
-CommandResult WatchDaemon::wait() {
-  if (!wait_status_) {
-    int status = 0;
-    while (waitpid(pid_, &status, 0) < 0 && errno == EINTR) {
-    }
-    wait_status_ = status;
-  }
-  return result();
 }
 
 // ---- Alerts ----
@@ -447,18 +397,6 @@ std::string http_get_loopback(int port, const std::string& path) {
     response.append(buffer, n);
   }
   return response;
-}
-
-int free_loopback_port() {
-  UniqueFd fd(socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t length = sizeof address;
-  if (!fd || bind(fd.get(), reinterpret_cast<sockaddr*>(&address), sizeof address) != 0 ||
-      getsockname(fd.get(), reinterpret_cast<sockaddr*>(&address), &length) != 0)
-    throw std::runtime_error("cannot find a free loopback port");
-  return ntohs(address.sin_port);
 }
 
 std::optional<std::string> live_capture_unavailable() {

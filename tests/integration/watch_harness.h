@@ -15,6 +15,7 @@
 #include <nlohmann/json.hpp>
 
 #include "integration/container_harness.h"
+#include "support/loopback_port.h"
 
 namespace bulkhead::testing {
 
@@ -26,30 +27,23 @@ inline constexpr const char* kWatchReadyLine = "bulkhead watch: ready";
 class WatchDaemon {
  public:
   WatchDaemon(const std::vector<std::string>& args, const RunAs& as);
-  WatchDaemon(const WatchDaemon&) = delete;
-  WatchDaemon& operator=(const WatchDaemon&) = delete;
-  ~WatchDaemon();
 
-  pid_t pid() const { return pid_; }
+  pid_t pid() const { return process_.pid(); }
   // Waits for the ready line; false when the daemon ended first or the deadline passed.
   bool wait_ready(double deadline_seconds = 120);
   // Waits until stderr contains `text`; false when the daemon ended first or the deadline passed.
   bool wait_for_stderr(const std::string& text, double deadline_seconds = 60);
-  bool exited();
-  void send_signal(int signal);
-  std::string stderr_so_far() const;
+  bool exited() { return process_.exited(); }
+  void send_signal(int signal) { process_.send_signal(signal); }
+  std::string stderr_so_far() const { return process_.errors_so_far(); }
   // SIGTERM, then waits for the exit (SIGKILL after `deadline_seconds`, so a hung daemon ends
   // the test with status 128 + 9 instead of hanging it).
   CommandResult stop(double deadline_seconds = 60);
   // Waits for it to end by itself.
-  CommandResult wait();
+  CommandResult wait() { return process_.wait(); }
 
  private:
-  CommandResult result() const;
-
-  pid_t pid_ = -1;
-  int out_fd_ = -1, err_fd_ = -1;
-  std::optional<int> wait_status_;
+  BackgroundProcess process_;  // SIGKILLed and reaped on destruction if still running
 };
 
 // The alerts in a JSON alert file, one object per complete line (a line still being written is
@@ -142,8 +136,6 @@ CommandResult memfd_exec_in_container(pid_t container_pid, const std::vector<std
 // GET http://127.0.0.1:PORT/PATH; the whole response (status line, headers, body), or "" when
 // nothing answered.
 std::string http_get_loopback(int port, const std::string& path);
-// A TCP port on 127.0.0.1 that was free a moment ago.
-int free_loopback_port();
 
 // Why live capture cannot be tested here (not root, no BTF, …); nullopt when it can.
 std::optional<std::string> live_capture_unavailable();

@@ -11,6 +11,7 @@
 #include <string>
 
 #include "base/error.h"
+#include "support/loopback_port.h"
 
 namespace bulkhead::http {
 namespace {
@@ -208,20 +209,6 @@ TEST(HttpServer, BindingABusyPortFails) {
   }
 }
 
-// A port on which nothing listens: bound once to get a free number, then closed.
-uint16_t closed_port() {
-  UniqueFd fd(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  if (::bind(fd.get(), reinterpret_cast<sockaddr*>(&address), sizeof(address)) < 0) {
-    throw_errno("bind");
-  }
-  socklen_t length = sizeof(address);
-  ::getsockname(fd.get(), reinterpret_cast<sockaddr*>(&address), &length);
-  return ntohs(address.sin_port);
-}
-
 TEST(HttpPost, DeliversTheBodyToALoopbackServer) {
   std::mutex mutex;
   std::vector<Request> received;
@@ -295,7 +282,8 @@ TEST(HttpPost, RejectsBodiesWithoutLengthOrTooLarge) {
 }
 
 TEST(HttpPost, ConnectionRefusedNamesTheUrl) {
-  Url url = parse_url("http://127.0.0.1:" + std::to_string(closed_port()) + "/hook");
+  Url url =
+      parse_url("http://127.0.0.1:" + std::to_string(testing::free_loopback_port()) + "/hook");
   try {
     post(url, "application/json", "{}", 10s);
     FAIL() << "post to a closed port succeeded";

@@ -14,6 +14,7 @@
 
 #include "base/error.h"
 #include "base/http.h"
+#include "support/loopback_port.h"
 
 namespace bulkhead::detect {
 namespace {
@@ -137,21 +138,9 @@ TEST(Webhook, DropsWhenTheQueueIsFullBehindASlowReceiver) {
   EXPECT_EQ(stats.failed, 0u);
 }
 
-uint16_t closed_port() {
-  UniqueFd fd(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  if (::bind(fd.get(), reinterpret_cast<sockaddr*>(&address), sizeof(address)) < 0) {
-    throw_errno("bind");
-  }
-  socklen_t length = sizeof(address);
-  ::getsockname(fd.get(), reinterpret_cast<sockaddr*>(&address), &length);
-  return ntohs(address.sin_port);
-}
-
 TEST(Webhook, CountsFailuresWhenNothingListens) {
-  http::Url url = http::parse_url("http://127.0.0.1:" + std::to_string(closed_port()) + "/");
+  http::Url url =
+      http::parse_url("http://127.0.0.1:" + std::to_string(testing::free_loopback_port()) + "/");
   WebhookSender sender(url, 8, WebhookOptions{.retry_delay = 1ms});
   for (int i = 0; i < 3; ++i) EXPECT_TRUE(sender.enqueue(alert_json(i)));
   sender.close();
