@@ -813,6 +813,84 @@ static __always_inline void put_fd_pair(struct bh_writer* w, __u64 array, long r
 /* A path saved at entry, or read now when the entry could not read it: sys_enter cannot fault
  * pages in, and a string in a page the process has not touched yet (a fresh child's copy of
  * its parent's data) is only readable once the syscall itself has faulted it in. */
+/* The path of an open file as the kernel resolved it: its dentries up to the root of the
+ * caller's mount namespace, crossing mount points. For a path the caller padded past
+ * BH_PATH_MAX ("/./././…/etc/shadow"): the saved copy is cut, the kernel's is not. Built
+ * backwards from the end of a per-CPU buffer; at most BH_WALK_DEPTH components. */
+#define BH_WALK_DEPTH 64
+#define BH_WALK_SIZE 4096
+struct bh_walk_buffer {
+  char data[BH_WALK_SIZE + 256];
+};
+struct {
+  __uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+  __uint(max_entries, 1);
+  __type(key, __u32);
+  __type(value, struct bh_walk_buffer);
+} walk_buffer SEC(".maps");
+
+/* One step of the walk, run by bpf_loop (the verifier checks the step once, not every
+ * iteration of an unrolled loop): prepends the current dentry's name, or crosses to the mount
+ * below, or finds the namespace's root. */
+struct bh_walk {
+  struct bh_walk_buffer* buffer;
+  struct dentry* dentry;
+  struct mount* mnt;
+  int pos;    /* where the path built so far starts */
+  int result; /* -1 while walking or on failure; the start once the root is reached */
+};
+
+static long walk_step(__u64 index, void* context) {
+  struct bh_walk* walk = context;
+  struct dentry* dentry = walk->dentry;
+  struct mount* mnt = walk->mnt;
+  struct dentry* parent = BPF_CORE_READ(dentry, d_parent);
+  struct dentry* mount_root = BPF_CORE_READ(mnt, mnt.mnt_root);
+  if (dentry == mount_root || dentry == parent) {
+    struct mount* mount_parent = BPF_CORE_READ(mnt, mnt_parent);
+    if (mount_parent == mnt || !mount_parent) { /* the namespace's root */
+      int pos = walk->pos;
+      if (pos == BH_WALK_SIZE) { /* the root itself */
+        pos -= 1;
+        walk->buffer->data[pos & (BH_WALK_SIZE - 1)] = '/';
+      }
+      walk->result = pos;
+      return 1;
+    }
+    walk->dentry = BPF_CORE_READ(mnt, mnt_mountpoint);
+    walk->mnt = mount_parent;
+    return 0;
+  }
+  __u32 len = BPF_CORE_READ(dentry, d_name.len);
+  const unsigned char* name = BPF_CORE_READ(dentry, d_name.name);
+  int pos = walk->pos;
+  if (len == 0 || len > 255 || pos < (int)len + 1 || pos > BH_WALK_SIZE) return 1;
+  pos -= len;
+  if (bpf_probe_read_kernel(&walk->buffer->data[pos & (BH_WALK_SIZE - 1)], len & 255, name) != 0)
+    return 1;
+  pos -= 1;
+  walk->buffer->data[pos & (BH_WALK_SIZE - 1)] = '/';
+  walk->pos = pos;
+  walk->dentry = parent;
+  return 0;
+}
+
+/* Returns where the path of `file` starts in walk_buffer (it ends at BH_WALK_SIZE), or -1 when
+ * it could not be resolved within BH_WALK_DEPTH steps. */
+static __always_inline int resolve_file_path(struct file* file, struct bh_walk_buffer* buffer) {
+  if (!file) return -1;
+  struct vfsmount* vfsmnt = BPF_CORE_READ(file, f_path.mnt);
+  struct bh_walk walk = {
+      .buffer = buffer,
+      .dentry = BPF_CORE_READ(file, f_path.dentry),
+      .mnt = container_of(vfsmnt, struct mount, mnt),
+      .pos = BH_WALK_SIZE,
+      .result = -1,
+  };
+  bpf_loop(BH_WALK_DEPTH, walk_step, &walk, 0);
+  return walk.result;
+}
+
 static __always_inline void put_path(struct bh_writer* w, const struct bh_entry* e, int slot,
                                      __u64 user_pointer) {
   int len = slot == 0 ? e->blob_len[0] : e->blob_len[1];
@@ -822,6 +900,22 @@ static __always_inline void put_path(struct bh_writer* w, const struct bh_entry*
     put_user_string(w, (const void*)user_pointer, BH_PATH_MAX);
   else
     put_absent(w);
+}
+
+/* An open's path: the caller's, unless that was cut (too long) and the open succeeded, in which
+ * case the kernel's resolved path of the file it opened. */
+static __always_inline void put_open_path(struct bh_writer* w, const struct bh_entry* e,
+                                          __u64 user_pointer, long ret) {
+  if (e->truncated && ret >= 0) {
+    __u32 zero = 0;
+    struct bh_walk_buffer* b = bpf_map_lookup_elem(&walk_buffer, &zero);
+    int start = b ? resolve_file_path(file_of_fd(ret), b) : -1;
+    if (start >= 0 && start < BH_WALK_SIZE && b) {
+      put_saved(w, BH_PARAM_BYTES, &b->data[start & (BH_WALK_SIZE - 1)], BH_WALK_SIZE - start);
+      return;
+    }
+  }
+  put_path(w, e, 0, user_pointer);
 }
 
 static __always_inline void put_small(struct bh_writer* w, const struct bh_entry* e,
@@ -929,28 +1023,28 @@ int BPF_PROG(on_sys_exit, struct pt_regs* regs, long ret) {
       put_clone_params(&w, task, clone_flags_of(type, a, e->extra[0]), task);
       break;
     case BH_EV_open:
-      put_path(&w, e, 0, a[0]);
+      put_open_path(&w, e, a[0], ret);
       put_number(&w, (__u32)a[1]);
       put_number(&w, (__u32)a[2]);
       put_dev_ino(&w, ret);
       break;
     case BH_EV_openat:
       put_int(&w, a[0]);
-      put_path(&w, e, 0, a[1]);
+      put_open_path(&w, e, a[1], ret);
       put_number(&w, (__u32)a[2]);
       put_number(&w, (__u32)a[3]);
       put_dev_ino(&w, ret);
       break;
     case BH_EV_openat2:
       put_int(&w, a[0]);
-      put_path(&w, e, 0, a[1]);
+      put_open_path(&w, e, a[1], ret);
       put_number(&w, e->extra[0]);
       put_number(&w, e->extra[1]);
       put_number(&w, e->extra[2]);
       put_dev_ino(&w, ret);
       break;
     case BH_EV_creat:
-      put_path(&w, e, 0, a[0]);
+      put_open_path(&w, e, a[0], ret);
       put_number(&w, (__u32)a[1]);
       put_dev_ino(&w, ret);
       break;

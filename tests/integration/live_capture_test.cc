@@ -402,6 +402,34 @@ TEST(LiveCapture, SeesI386SyscallsMadeThroughInt80) {
   EXPECT_EQ(decoded->port, ntohs(address.sin_port));
 }
 
+// A path the caller pads past what the capture keeps ("/./././…/name", > 1024 bytes) must not
+// hide the file: for an open that succeeded, the kernel's resolved path of the opened file is
+// reported instead.
+TEST(LiveCapture, ReportsTheResolvedPathOfAnOpenPaddedPastTheLimit) {
+  SKIP_UNLESS_LIVE_CAPTURE_RUNS();
+  const std::string path = "/tmp/bulkhead-live-long-" + std::to_string(getpid());
+  std::string padded = "/";
+  for (int i = 0; i < 700; ++i) padded += "./";
+  padded += path.substr(1);
+  ASSERT_GT(padded.size(), 1024u);
+  LiveCaptureOptions options;
+  options.event_types = state_event_types();
+  LiveCapture capture(options);
+  const pid_t child = fork_and_wait([&] {
+    int fd = openat(AT_FDCWD, padded.c_str(), O_CREAT | O_WRONLY | O_CLOEXEC, 0600);
+    if (fd < 0) _exit(2);
+    close(fd);
+  });
+  auto events = collect(capture, [&](const std::vector<Seen>& seen) {
+    return index_of(seen, EventType::procexit, child) >= 0;
+  });
+  unlink(path.c_str());
+  const int open_at = index_of(events, EventType::openat, child);
+  ASSERT_GE(open_at, 0);
+  EXPECT_GE(events[open_at].result, 0);
+  EXPECT_EQ(events[open_at].text("name"), path);
+}
+
 TEST(LiveCapture, RejectsABadRingBufferSize) {
   LiveCaptureOptions options;
   options.ring_buffer_bytes = 12345;
