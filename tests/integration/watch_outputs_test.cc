@@ -147,8 +147,15 @@ TEST_F(WatchOutputs, WebhookReceivesTheAlertAsFalcoJson) {
   set_up_live();
   WebhookReceiver receiver;
   std::string url = "http://127.0.0.1:" + std::to_string(receiver.port()) + "/alerts";
-  ASSERT_NO_FATAL_FAILURE(start_daemon({"--webhook", url}));
   std::string name = container_name("webhook");
+  // Other tests running meanwhile read /etc/shadow by the hundred thousand (the overflow
+  // test): restricted to this test's container, the rule's alerts cannot flood the webhook's
+  // bounded queue and push this one out.
+  std::string rules = work_dir_ + "/only-this-container.yaml";
+  write_text_file(rules, "- rule: " + std::string(kSensitiveRead) +
+                             "\n  condition: and container.name = \"" + name +
+                             "\"\n  override:\n    condition: append\n");
+  ASSERT_NO_FATAL_FAILURE(start_daemon({"--webhook", url, "-r", "builtin", "-r", rules}));
   auto box = shadow_reader(name, "cat /etc/shadow >/dev/null");
   ASSERT_FALSE(box->full_id().empty());
   ASSERT_EQ(box->release(), 0);
@@ -245,10 +252,14 @@ TEST_F(WatchOutputs, CaptureRecordingReplaysTheDetections) {
       shadow_reader(name, "cat /etc/shadow " + marker + " >/dev/null 2>&1; touch " + planted);
   ASSERT_FALSE(box->full_id().empty());
 
-  // stderr joined to stdout, which BackgroundProcess keeps readable while it runs.
-  BackgroundProcess recorder({"/bin/sh", "-c", "exec \"$0\" capture -w \"$1\" --duration 8 2>&1",
-                              BULKHEAD_BINARY, capture_path},
-                             context_->run_as());
+  // stderr joined to stdout, which BackgroundProcess keeps readable while it runs. A large ring
+  // buffer: other tests may burst hundreds of thousands of events meanwhile, and a recording
+  // with drops fails by design.
+  BackgroundProcess recorder(
+      {"/bin/sh", "-c",
+       "exec \"$0\" capture -w \"$1\" --duration 8 --ring-buffer-bytes 67108864 2>&1",
+       BULKHEAD_BINARY, capture_path},
+      context_->run_as());
   ASSERT_TRUE(poll_until(
       [&] { return recorder.exited() || contains(recorder.output_so_far(), "recording to"); }, 120))
       << recorder.output_so_far();
