@@ -38,7 +38,17 @@ PACKAGES=(
   # live capture: libbpf (static archive needs libelf and zlib), bpftool (vmlinux.h from the
   # kernel's BTF, skeletons); the BPF C is compiled by clang (above) with -target bpf
   libbpf-dev libelf-dev zlib1g-dev bpftool
+  # audit reports: headless Chromium renders the HTML report for the screenshot test (with a
+  # font, so text has glyphs), jsonschema checks SARIF against its schema, libpng reads the
+  # screenshot back
+  chromium fonts-dejavu-core python3-jsonschema libpng-dev
 )
+
+# Test tools from the npm registry (not packaged for Debian): the SARIF validator of the SARIF
+# project (Sarif.Multitool, a self-contained .NET program) and the SARIF 2.1.0 JSON schema
+# (shipped inside @microsoft/jest-sarif). Pinned, in a fixed prefix the tests look in.
+TEST_TOOLS=/opt/bulkhead-test-tools
+NPM_TEST_TOOLS=(@microsoft/sarif-multitool-linux@5.7.0 @microsoft/jest-sarif@1.0.0-beta.0)
 
 say() { printf '[setup] %s\n' "$*"; }
 
@@ -88,6 +98,19 @@ else
   fi
   say "apt-get install -y --no-install-recommends ${missing[*]}"
   apt-get install -y --no-install-recommends "${missing[@]}"
+fi
+
+multitool="$TEST_TOOLS/node_modules/@microsoft/sarif-multitool-linux/Sarif.Multitool"
+if [[ ! -x $multitool ]]; then
+  if ! command -v npm >/dev/null; then
+    echo "setup.sh: npm is needed for the SARIF validator (install Node.js and npm)" >&2
+    exit 1
+  fi
+  say "npm install --prefix $TEST_TOOLS ${NPM_TEST_TOOLS[*]}"
+  mkdir -p "$TEST_TOOLS"
+  npm install --prefix "$TEST_TOOLS" --no-audit --no-fund "${NPM_TEST_TOOLS[@]}"
+  # npm does not run the package's install script (which only sets this bit) by default.
+  chmod +x "$multitool"
 fi
 
 if ((build == 0)); then

@@ -107,7 +107,8 @@ if [[ $fuzz_status -eq 0 ]]; then
   artifacts="$ROOT/build-fuzz/artifacts"
   mkdir -p "$artifacts"
   for target in profile_reader json_positions compiler spec landlock_policy docker_flags capture_reader \
-    rules_yaml condition record_decoder; do
+    rules_yaml condition record_decoder audit_shell audit_compose audit_kubernetes audit_dockerfile \
+    audit_oci audit_policy; do
     corpus="$LOG_DIR/corpus-$target"
     mkdir -p "$corpus"
     cp "$ROOT/fuzz/corpus/$target/"* "$corpus/" 2>/dev/null || true
@@ -123,6 +124,17 @@ if [[ $fuzz_status -eq 0 ]]; then
     fi
     # The shipped rules are a realistic rules file to mutate.
     [[ $target == rules_yaml ]] && cp "$ROOT/rules/"*.yaml "$corpus/"
+    # The audit's fixtures (one positive and one negative per check) are its readers' seeds.
+    audit_data="$ROOT/tests/data/audit"
+    case $target in
+      audit_shell) cp "$audit_data/docker-run/"* "$audit_data/realistic/"*.sh "$corpus/" 2>/dev/null ;;
+      audit_compose) cp "$audit_data/compose/"* "$audit_data/realistic/compose"* "$corpus/" 2>/dev/null ;;
+      audit_kubernetes)
+        cp "$audit_data/kubernetes/"* "$audit_data/realistic/"{helm,pod}* "$corpus/" 2>/dev/null ;;
+      audit_dockerfile) cp "$audit_data/dockerfile/"* "$audit_data/realistic/Dockerfile" "$corpus/" 2>/dev/null ;;
+      audit_oci) cp "$audit_data/oci/"* "$corpus/" 2>/dev/null ;;
+      audit_policy) cp "$ROOT/profiles/audit-policy.yaml" "$corpus/" 2>/dev/null ;;
+    esac
 
     echo "--- fuzz_$target: ${FUZZ_SECONDS}s on $(ls "$corpus" | wc -l) seed(s)"
     # The outer timeout: a fuzzer that hits its memory limit can spend many minutes printing

@@ -5,6 +5,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include <optional>
+#include <string>
 #include <string_view>
 
 namespace bulkhead {
@@ -12,5 +13,12 @@ namespace bulkhead {
 // Where the second document of `text` begins (its first node, else its `---`), or nullopt when
 // there is at most one document. Walks the events without building nodes.
 std::optional<YAML::Mark> find_second_yaml_document(std::string_view text);
+
+// The one document of a file that must hold exactly one (a policy, a compose file). Throws
+// Error naming `source`, line and column for YAML that does not parse ("not valid YAML: …")
+// and for a second document ("<what> holds one document, found a second one"). An empty file
+// gives a null node: what that means is the caller's to say.
+YAML::Node load_single_yaml_document(std::string_view text, const std::string& source,
+                                     std::string_view what);
 
 }  // namespace bulkhead

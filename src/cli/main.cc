@@ -6,8 +6,10 @@
 #include <CLI/CLI.hpp>
 
 #include "base/error.h"
+#include "cli/audit_command.h"
 #include "cli/capture_command.h"
 #include "cli/exec_command.h"
+#include "cli/inspect_command.h"
 #include "cli/kill_command.h"
 #include "cli/mac_command.h"
 #include "cli/ps_command.h"
@@ -38,6 +40,8 @@ int main(int argc, char** argv) {
   bulkhead::cli::register_rules_command(app, exit_status);
   bulkhead::cli::register_capture_command(app, exit_status);
   bulkhead::cli::register_watch_command(app, exit_status);
+  bulkhead::cli::register_audit_command(app, exit_status);
+  bulkhead::cli::register_inspect_command(app, exit_status);
   try {
     app.parse(argc, argv);
   } catch (const CLI::Success& e) {  // --help, --version

@@ -102,19 +102,9 @@ class PolicyParser {
   explicit PolicyParser(std::string source) : source_(std::move(source)) {}
 
   LandlockPolicy parse(std::string_view text) {
-    YAML::Node document;
-    std::optional<YAML::Mark> second_document;
-    try {
-      document = YAML::Load(std::string(text));
-      second_document = find_second_yaml_document(text);
-    } catch (const YAML::Exception& e) {
-      throw Error(location(e.mark), "", "not valid YAML or JSON: " + e.msg);
-    }
+    YAML::Node document = load_single_yaml_document(text, source_, "a policy file");
     if (!document || document.IsNull())
       throw Error(SourceLocation{source_, 1, 1}, "", "empty Landlock policy");
-    if (second_document)
-      throw Error(location(*second_document), "",
-                  "a policy file holds one document, found a second one");
     return parse_root(document);
   }
 

@@ -226,7 +226,7 @@ TEST(LandlockPolicy, ErrorsNameFileLineColumnAndField) {
   expect_error_at("version: 1\nscope: [signals]\n", 2, 9, "scope[0]", "unknown scope");
   expect_error_at("version: 1\npaths: {path: /a}\n", 2, 8, "paths", "list");
   expect_error_at("- 1\n", 1, 1, "", "mapping");
-  expect_error_at("version: 1\npaths: [\n", 3, 1, "", "not valid YAML or JSON");
+  expect_error_at("version: 1\npaths: [\n", 3, 1, "", "not valid YAML");
   expect_error_at("{\"version\": 1, \"paths\": [{\"path\": \"/a\", \"access\": [\"rd\"]}]}", 1, 52,
                   "paths[0].access[0]", "unknown access right");
   expect_error_at("", 1, 1, "", "empty");

@@ -1,0 +1,11 @@
+#!/bin/sh
+# API server, hardened except for memory.
+set -eu
+
+docker run -d --name api \
+  --cap-drop ALL \
+  --security-opt no-new-privileges \
+  --user 10001:10001 \
+  --read-only \
+  --pids-limit 256 \
+  registry.example.com/api:1.4.2
