@@ -110,9 +110,14 @@ class WatchLive : public ::testing::Test {
     auto matching = alerts_where(alerts, [&](const json& alert) {
       return alert_rule(alert) == rule && alert_field(alert, "container.name") == name;
     });
+    // On failure, the same rule's alerts for other containers too: an event attributed to the
+    // wrong container shows up there.
+    auto same_rule =
+        alerts_where(alerts, [&](const json& alert) { return alert_rule(alert) == rule; });
     EXPECT_FALSE(matching.empty())
         << "no \"" << rule << "\" alert for container " << name << " (id " << container.short_id()
-        << "); " << describe(alerts_of(alerts, container, name)) << "daemon stderr:\n"
+        << "); " << describe(alerts_of(alerts, container, name)) << "\"" << rule
+        << "\" alerts for any container: " << describe(same_rule) << "daemon stderr:\n"
         << daemon_->stderr_so_far();
     if (matching.empty()) return json();
     const json& alert = matching.front();
