@@ -81,8 +81,9 @@ std::vector<Check> build_catalogue() {
        "binaries under /usr, or chroot into the mount and act as the host. Any process that "
        "takes over the container takes over the machine.",
        "Mount only the specific directory the workload needs, read-only where possible. docker "
-       "run: replace `-v /:…` with a narrow path (add `:ro`); compose: the same in `volumes`; "
-       "Kubernetes: replace the `hostPath` `path: /` volume, and set `readOnly: true` on the "
+       "run: replace `-v /:…` with a narrow path (add `:ro`); compose: replace the `/:…` entry of "
+       "`volumes` with a narrow path (add `:ro`); Kubernetes: replace the `hostPath` `path: /` "
+       "volume, and set `readOnly: true` on the "
        "`volumeMounts` entry; OCI config.json: replace the `mounts` entry with source \"/\" and "
        "add the \"ro\" option.",
        {cis("5.6"), pss("baseline/hostpath-volumes"), trivy("KSV121"), trivy("KSV023")},
@@ -95,7 +96,8 @@ std::vector<Check> build_catalogue() {
        "sockets under /run stay connectable through a read-only mount, so an attacker can "
        "still reach the container runtime and start a privileged container.",
        "Mount only the specific directory the workload needs. docker run: replace `-v /:…:ro` "
-       "with a narrow path; compose: the same in `volumes`; Kubernetes: replace the `hostPath` "
+       "with a narrow path; compose: replace the `/:…:ro` entry of `volumes` with a narrow path; "
+       "Kubernetes: replace the `hostPath` "
        "volume with `path: /`; OCI config.json: replace the `mounts` entry whose source is \"/\".",
        {cis("5.6"), pss("baseline/hostpath-volumes"), trivy("KSV121"), trivy("KSV023")},
        runtime_formats()},
@@ -109,7 +111,8 @@ std::vector<Check> build_catalogue() {
        "kernel settings (core_pattern, uevent_helper) that the host then runs as root.",
        "Mount a dedicated directory or a named volume instead, and read-only when the data is "
        "only read. docker run: change the `-v`/`--mount` source and add `:ro`/`readonly`; "
-       "compose: the same in `volumes` (`read_only: true` in the long syntax); Kubernetes: "
+       "compose: change the `volumes` entry's source and add `:ro` (`read_only: true` in the long "
+       "syntax); Kubernetes: "
        "replace the `hostPath` volume (prefer emptyDir, configMap, secret or a PVC) and set "
        "`readOnly: true` on the `volumeMounts` entry; OCI config.json: change the `mounts` "
        "entry's source and add the \"ro\" option.",
@@ -123,8 +126,9 @@ std::vector<Check> build_catalogue() {
        "secrets of every pod under /var/lib/kubelet, other containers' files under "
        "/var/lib/docker, and the host's process list and environment through /proc.",
        "Mount only the files the workload needs (a single config file, a configMap or secret), "
-       "not the host directory. docker run: narrow the `-v`/`--mount` source; compose: the same "
-       "in `volumes`; Kubernetes: replace the `hostPath` volume with a configMap, secret or "
+       "not the host directory. docker run: narrow the `-v`/`--mount` source; compose: narrow "
+       "the `volumes` entry's source; Kubernetes: replace the `hostPath` volume with a configMap, "
+       "secret or "
        "projected volume; OCI config.json: narrow the `mounts` entry's source.",
        {cis("5.6"), pss("baseline/hostpath-volumes"), trivy("KSV121"), trivy("KSV023")},
        runtime_formats()},
