@@ -803,8 +803,16 @@ HostScan scan_host(const HostScanOptions& options) {
     return a->processes.front().pid < b->processes.front().pid;
   });
   std::vector<std::pair<Identity, Group>> containers;
+  std::vector<int64_t> host_services;
   for (Group* group : ordered) {
     Identity identity = identify(*group, options.proc_root, host, records);
+    // The host's pid namespace with a mount namespace of its own, and no runtime claims it:
+    // a host service sandboxed by systemd (PrivateTmp, ProtectSystem) or a tool like unshare,
+    // not a container. Reporting it would flag every such daemon as sharing the host's pids.
+    if (identity.key.starts_with("ns:") && group->pid_namespace == host_pid) {
+      host_services.push_back(init_of(*group).pid);
+      continue;
+    }
     auto same = std::find_if(containers.begin(), containers.end(),
                              [&](const auto& entry) { return entry.first.key == identity.key; });
     if (same == containers.end()) {
@@ -822,6 +830,11 @@ HostScan scan_host(const HostScanOptions& options) {
       scan.workloads.push_back(std::move(*workload));
   }
 
+  if (!host_services.empty())
+    scan.notes.push_back(
+        "host processes with a private mount namespace that no container runtime claims (not "
+        "reported as containers): " +
+        pid_list(host_services));
   if (!skipped.exited.empty())
     scan.notes.push_back("processes that exited during the scan (skipped): " +
                          pid_list(skipped.exited));
