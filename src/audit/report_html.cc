@@ -95,8 +95,10 @@ std::string prose(std::string_view text) {
 // than its column).
 std::string breakable_path(std::string_view path) {
   std::string out;
+  bool first = true;
   for (const std::string& part : split(path, '/')) {
-    if (!out.empty()) out += "/<wbr>";
+    if (!first) out += "/<wbr>";  // by position, so an absolute path keeps its leading '/'
+    first = false;
     out += escape(part);
   }
   return out;

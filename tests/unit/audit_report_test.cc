@@ -637,3 +637,20 @@ TEST(AuditReportCatalogue, JsonHasEveryCheckWithItsTexts) {
 
 }  // namespace
 }  // namespace bulkhead::audit
+
+namespace bulkhead::audit {
+namespace {
+
+TEST(AuditReportHtmlPaths, AbsolutePathsKeepTheirLeadingSlash) {
+  Report report;
+  report.tool_version = "test";
+  report.inputs = {"/srv/app/compose.yaml"};
+  report.findings = {
+      make_finding("BH-PRIVILEGED", "/srv/app/compose.yaml", 4, 5, "service web", "privileged")};
+  std::string html = render_html(report);
+  EXPECT_NE(html.find("<code>/<wbr>srv/<wbr>app/<wbr>compose.yaml:4:5</code>"), std::string::npos)
+      << html;
+}
+
+}  // namespace
+}  // namespace bulkhead::audit
