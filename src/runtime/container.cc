@@ -339,6 +339,11 @@ int run_container(const spec::Spec& requested, const RunOptions& options) {
       console = std::move(message->fd);
     } else if (message->kind == SyncMessage::Namespaces) {
       record.namespaces = parse_namespace_inodes_text(message->text);
+      // Recorded at once, not when the command runs: `bulkhead watch` names a container by the
+      // namespaces in its record, and the command's first events must not wait for this
+      // monitor to be scheduled again (the child still has its mounts, pivot_root and seccomp
+      // ahead of it, so the record is usually written first).
+      store.update(record);
     } else if (message->kind == SyncMessage::Error || message->kind == SyncMessage::ExecFailed) {
       raise_child_failure(*message, "container setup failed");
     }
