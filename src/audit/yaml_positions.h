@@ -7,6 +7,7 @@
 #include <string>
 
 #include "base/error.h"
+#include "base/yaml_documents.h"
 
 namespace bulkhead::audit {
 

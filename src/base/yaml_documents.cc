@@ -56,22 +56,23 @@ std::optional<YAML::Mark> find_second_yaml_document(std::string_view text) {
   return starts.where();
 }
 
+SourceLocation yaml_location(const YAML::Mark& mark, const std::string& source) {
+  if (mark.is_null() || mark.line < 0 || mark.column < 0) return SourceLocation{source, 0, 0};
+  return SourceLocation{source, mark.line + 1, mark.column + 1};
+}
+
 YAML::Node load_single_yaml_document(std::string_view text, const std::string& source,
                                      std::string_view what) {
-  auto location = [&](const YAML::Mark& mark) {
-    if (mark.is_null() || mark.line < 0 || mark.column < 0) return SourceLocation{source, 0, 0};
-    return SourceLocation{source, mark.line + 1, mark.column + 1};
-  };
   YAML::Node document;
   std::optional<YAML::Mark> second_document;
   try {
     document = YAML::Load(std::string(text));
     second_document = find_second_yaml_document(text);
   } catch (const YAML::Exception& e) {
-    throw Error(location(e.mark), "", "not valid YAML: " + e.msg);
+    throw Error(yaml_location(e.mark, source), "", "not valid YAML: " + e.msg);
   }
   if (second_document)
-    throw Error(location(*second_document), "",
+    throw Error(yaml_location(*second_document, source), "",
                 std::string(what) + " holds one document, found a second one");
   return document;
 }

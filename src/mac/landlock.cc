@@ -111,10 +111,7 @@ class PolicyParser {
  private:
   std::string source_;
 
-  SourceLocation location(const YAML::Mark& mark) const {
-    if (mark.is_null()) return SourceLocation{source_, 0, 0};
-    return SourceLocation{source_, mark.line + 1, mark.column + 1};
-  }
+  SourceLocation location(const YAML::Mark& mark) const { return yaml_location(mark, source_); }
   [[nodiscard]] Error error(const YAML::Node& node, const std::string& field,
                             const std::string& message) const {
     return Error(location(node.Mark()), field, message);
