@@ -99,6 +99,25 @@ void ContainerResolver::on_exit(const ThreadInfo& thread) {
     forget_pid_namespace(thread.pid_namespace);
 }
 
+int64_t ContainerResolver::parent_pid(const ThreadTable& table, int64_t pid) const {
+  if (const ThreadInfo* thread = table.find(pid); thread != nullptr && thread->ppid > 0)
+    return thread->ppid;
+  // Not known to the table yet: a new process's first event can be read before its parent's
+  // clone returns (the two run on different CPUs), and the rules see that event before the
+  // table learns the child's parent from it.
+  std::string status;
+  try {
+    status = read_file(proc_root_ + "/" + std::to_string(pid) + "/status");
+  } catch (const Error&) {
+    return 0;  // gone
+  }
+  std::size_t at = status.find("\nPPid:");
+  if (at == std::string::npos) return 0;
+  std::size_t end = status.find('\n', at + 1);
+  auto parent = parse_uint64(trim(std::string_view(status).substr(at + 6, end - at - 6)));
+  return parent && *parent <= INT64_MAX ? static_cast<int64_t>(*parent) : 0;
+}
+
 std::string ContainerResolver::lookup(ThreadTable& table, int64_t pid, Key key) {
   if (key.pid_namespace == host_pid_namespace_ && key.mount_namespace == host_mount_namespace_)
     return {};
@@ -113,14 +132,15 @@ std::string ContainerResolver::lookup(ThreadTable& table, int64_t pid, Key key) 
       for (const auto& container : containers)
         if (container.pid_namespace == 0 && container.monitor_pid > 0)
           monitors.insert(container.monitor_pid);
-      const ThreadInfo* thread = table.find(pid);
-      for (int depth = 0; thread != nullptr && found == nullptr && depth < kMaxAncestors; ++depth) {
-        if (monitors.count(thread->ppid) != 0) {
+      int64_t process = pid;
+      for (int depth = 0; !monitors.empty() && found == nullptr && depth < kMaxAncestors; ++depth) {
+        int64_t parent = parent_pid(table, process);
+        if (parent <= 0) break;
+        if (monitors.count(parent) != 0) {
           for (const auto& container : containers)
-            if (container.pid_namespace == 0 && container.monitor_pid == thread->ppid)
-              found = &container;
+            if (container.pid_namespace == 0 && container.monitor_pid == parent) found = &container;
         }
-        thread = table.parent_of(*thread);
+        process = parent;
       }
     }
     if (found != nullptr) {

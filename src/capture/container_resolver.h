@@ -2,7 +2,8 @@
 // gives every process the same cgroup id, so the capture reports each event's pid and mount
 // namespace inodes instead, and this class maps them to a container:
 //   - bulkhead containers, from their state records (the pid namespace inode the runtime wrote
-//     down, or, while a container is still being set up, its monitor process as an ancestor);
+//     down, or, while a container is still being set up, its monitor process as an ancestor in
+//     the table or in /proc);
 //   - Docker, Podman, containerd and CRI-O containers, from the cgroup path in /proc/<pid>/cgroup;
 //   - anything else in the host's namespaces is the host.
 // Results are cached per namespace pair, so the cost per event is one comparison of the thread's
@@ -69,6 +70,8 @@ class ContainerResolver {
     bool final = false;       // a container (or the host): never looked up again
   };
   std::string lookup(ThreadTable& table, int64_t pid, Key key);
+  // The parent of process `pid` from the table, else from /proc; 0 when neither knows.
+  int64_t parent_pid(const ThreadTable& table, int64_t pid) const;
 
   uint64_t host_pid_namespace_;
   uint64_t host_mount_namespace_;

@@ -141,8 +141,13 @@ struct ChildPlan {
       throw_errno("creating the cgroup namespace");
     }
     // Report the namespaces now, while the monitor could not necessarily read them later (a
-    // rootless container's process may switch to a subordinate uid, or exit at once).
+    // rootless container's process may switch to a subordinate uid, or exit at once), and wait
+    // until they are in the state record: `bulkhead watch` names a container by the namespaces
+    // in its record, so none of the command's events may come before them.
     channel.send(SyncMessage::Namespaces, namespace_inodes_text(0));
+    std::optional<Received> recorded = channel.receive();
+    if (!recorded || recorded->kind != SyncMessage::Go)
+      throw Error("the monitor gave up before recording the container's namespaces");
     if (plan.flags & CLONE_NEWUTS) {
       if (sethostname(spec.hostname.c_str(), spec.hostname.size()) != 0) {
         throw_errno("sethostname " + spec.hostname);
@@ -339,11 +344,10 @@ int run_container(const spec::Spec& requested, const RunOptions& options) {
       console = std::move(message->fd);
     } else if (message->kind == SyncMessage::Namespaces) {
       record.namespaces = parse_namespace_inodes_text(message->text);
-      // Recorded at once, not when the command runs: `bulkhead watch` names a container by the
-      // namespaces in its record, and the command's first events must not wait for this
-      // monitor to be scheduled again (the child still has its mounts, pivot_root and seccomp
-      // ahead of it, so the record is usually written first).
+      // Recorded before the child goes on (it waits for this Go), not when the command runs:
+      // `bulkhead watch` names a container by the namespaces in its record.
       store.update(record);
+      parent_end.send(SyncMessage::Go);
     } else if (message->kind == SyncMessage::Error || message->kind == SyncMessage::ExecFailed) {
       raise_child_failure(*message, "container setup failed");
     }

@@ -13,7 +13,7 @@
 namespace bulkhead::runtime {
 
 enum class SyncMessage : char {
-  Go = 'G',          // parent → child: id maps written, cgroup joined; carry on
+  Go = 'G',  // parent → child: id maps written, cgroup joined (or namespaces recorded); carry on
   Error = 'E',       // child → parent: setup failed; the text says why
   Console = 'C',     // child → parent: the pty master, as SCM_RIGHTS
   Namespaces = 'N',  // child → parent: "name=inode …" of its namespaces, for the state record

@@ -173,3 +173,31 @@ TEST_F(ContainerResolverTest, AThreadFirstSeenBeforeItsContainerIsKnownGetsItLat
 
 }  // namespace
 }  // namespace bulkhead::capture
+
+namespace bulkhead::capture {
+namespace {
+
+TEST_F(ContainerResolverTest, AContainersFirstEventBeforeItsParentsCloneReturnsIsStillItsOwn) {
+  // The child's first event is read before the monitor's clone returns: the table has never
+  // heard of the child, and only /proc knows its parent (the monitor, 100). Its record has no
+  // namespaces yet.
+  bulkhead_.push_back({kBulkheadId, "starting", "builtin:busybox", 100, 0, 0});
+  std::filesystem::create_directories(proc_.sub("1000"));
+  std::ofstream(proc_.sub("1000/status")) << "Name:\tbulkhead\nTgid:\t1000\nPid:\t1000\n"
+                                             "PPid:\t100\nUid:\t0\t0\t0\t0\n";
+  auto r = resolver();
+  r.update(table_, 1000, 1000, 9400, 9401, 0);
+  ASSERT_NE(table_.find(1000), nullptr);
+  EXPECT_EQ(table_.find(1000)->container_id, kBulkheadId);
+  // Without that ancestry (no monitor among its /proc ancestors) it is nobody's.
+  std::filesystem::create_directories(proc_.sub("1001"));
+  std::ofstream(proc_.sub("1001/status")) << "Name:\tsandbox\nPPid:\t1\n";
+  r.update(table_, 1001, 1001, 9500, 9501, 0);
+  EXPECT_EQ(table_.find(1001)->container_id, "");
+  // Nor is a process that is already gone from /proc.
+  r.update(table_, 1002, 1002, 9600, 9601, 0);
+  EXPECT_EQ(table_.find(1002)->container_id, "");
+}
+
+}  // namespace
+}  // namespace bulkhead::capture
