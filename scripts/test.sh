@@ -41,9 +41,40 @@ ctest_counts() {
   tests_passed=$((tests_passed + total - bad))
   tests_failed=$((tests_failed + bad))
   counts="$((total - bad)) of $total tests passed"
+  # ctest lists the failures after "The following tests FAILED:"; name them in the summary, where
+  # a reader of a truncated log still sees them.
+  if ((bad > 0)); then
+    local names
+    names=$(sed -n '/The following tests FAILED:/,$p' "$1" | grep -E '^[[:space:]]+[0-9]+ - ' |
+      sed -E 's/^[[:space:]]+[0-9]+ - ([^ ]+).*/\1/' | head -n 20 | paste -sd ' ' -)
+    [[ -n "$names" ]] && counts+="; failed: $names"
+  fi
+}
+
+# Keeps the last lines of each failed test's output from build dir $1's LastTest.log, to print
+# just above the summary (CI logs are often read from the end).
+keep_failure_excerpts() {
+  local log="$1/Testing/Temporary/LastTest.log"
+  [[ -f "$log" ]] || return 0
+  awk '
+    /^[0-9]+\/[0-9]+ Testing: / { name = $3; n = 0; next }
+    /^Test Failed\./ && name != "" {
+      print "--- " name " (last lines of its output)"
+      start = n > 30 ? n - 30 : 0
+      for (i = start; i < n; i++) print lines[i]
+      name = ""; next
+    }
+    /^Test Passed\./ { name = ""; next }
+    name != "" { lines[n++] = $0 }
+  ' "$log" >>"$LOG_DIR/failure-excerpts"
 }
 
 summary_and_exit() {
+  if [[ -s "$LOG_DIR/failure-excerpts" ]]; then
+    echo
+    echo "==================== failed tests ======================="
+    cat "$LOG_DIR/failure-excerpts"
+  fi
   echo
   echo "==================== test.sh summary ===================="
   printf '%s\n' "${SUMMARY[@]}"
@@ -69,6 +100,7 @@ ctest --test-dir "$ROOT/build" --output-on-failure --no-tests=error -j "$JOBS" -
   2>&1 | tee "$LOG_DIR/release.log"
 status=${PIPESTATUS[0]}
 ctest_counts "$LOG_DIR/release.log"
+keep_failure_excerpts "$ROOT/build"
 record release "$([[ $status -eq 0 ]] && echo PASS || echo FAIL)" $((SECONDS - start)) "$counts"
 
 # --- 3. unit tests under ASan + UBSan ---------------------------------------------------------
@@ -86,6 +118,7 @@ if [[ $asan_status -eq 0 ]]; then
     --timeout 900 2>&1 | tee "$LOG_DIR/asan.log"
   asan_status=${PIPESTATUS[0]}
   ctest_counts "$LOG_DIR/asan.log"
+  keep_failure_excerpts "$ROOT/build-asan"
   detail="$counts under ASan+UBSan"
 else
   detail="build-asan failed to build"
