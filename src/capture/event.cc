@@ -111,11 +111,6 @@ constexpr FlagName kAddressFamilies[] = {
     {38, "AF_ALG"},      {40, "AF_VSOCK"}, {44, "AF_XDP"},
 };
 
-constexpr FlagName kSocketFlags[] = {
-    {04000, "SOCK_NONBLOCK"},
-    {02000000, "SOCK_CLOEXEC"},
-};
-
 constexpr FlagName kMountFlags[] = {
     {1, "MS_RDONLY"},          {2, "MS_NOSUID"},           {4, "MS_NODEV"},
     {8, "MS_NOEXEC"},          {16, "MS_SYNCHRONOUS"},     {32, "MS_REMOUNT"},
@@ -255,11 +250,6 @@ constexpr FlagName kUserfaultfdFlags[] = {
 constexpr FlagName kAcceptFlags[] = {
     {04000, "SOCK_NONBLOCK"},
     {02000000, "SOCK_CLOEXEC"},
-};
-
-constexpr FlagName kExecveatFlags[] = {
-    {0x100, "AT_SYMLINK_NOFOLLOW"},
-    {0x1000, "AT_EMPTY_PATH"},
 };
 
 // --- schemas --------------------------------------------------------------------------------

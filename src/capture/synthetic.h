@@ -173,7 +173,6 @@ class SyntheticHost {
   uint64_t now_;
   uint64_t emitted_ = 0;
   int64_t next_pid_ = 1000;
-  uint16_t cpu_ = 0;
   std::map<int64_t, Process> processes_;
   std::map<int64_t, int64_t> threads_;  // extra thread tid -> process pid
   std::vector<ContainerInfo> containers_;

@@ -356,8 +356,6 @@ constexpr FieldInfo kFields[] = {
 #undef BULKHEAD_FIELD_INFO
 };
 
-constexpr std::size_t kFieldCount = std::size(kFields);
-
 // ---- event schema helpers ---------------------------------------------------------------------
 
 bool is_open_family(EventType type) {
