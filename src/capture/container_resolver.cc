@@ -2,7 +2,6 @@
 
 #include <sys/stat.h>
 
-#include <unordered_set>
 #include <utility>
 
 #include "base/error.h"
@@ -12,9 +11,9 @@
 namespace bulkhead::capture {
 namespace {
 
-// How long a namespace pair that matched no container is trusted before it is looked up again:
-// a bulkhead container's record gains its namespaces only once its command runs, and a
-// container engine may name its cgroup a moment after the process exists.
+// How long a namespace pair that matched no container is trusted before it is looked up again
+// (at once when the bulkhead records changed): a container engine may name its cgroup a moment
+// after the process exists.
 constexpr uint64_t kRetryAfterNs = 100'000'000;
 // Ancestors walked to find a bulkhead monitor (runtime -> init -> shell -> command ...).
 constexpr int kMaxAncestors = 32;
@@ -34,17 +33,20 @@ uint64_t host_namespace_inode(const std::string& proc_root, const std::string& k
 }  // namespace
 
 ContainerResolver::ContainerResolver(uint64_t host_pid_namespace, uint64_t host_mount_namespace,
-                                     BulkheadContainerLister list_bulkhead, std::string proc_root)
+                                     BulkheadContainerLister list_bulkhead, std::string proc_root,
+                                     BulkheadGeneration bulkhead_generation)
     : host_pid_namespace_(host_pid_namespace),
       host_mount_namespace_(host_mount_namespace),
       list_bulkhead_(std::move(list_bulkhead)),
-      proc_root_(std::move(proc_root)) {}
+      proc_root_(std::move(proc_root)),
+      bulkhead_generation_(std::move(bulkhead_generation)) {}
 
 ContainerResolver ContainerResolver::for_host(BulkheadContainerLister list_bulkhead,
+                                              BulkheadGeneration bulkhead_generation,
                                               const std::string& proc_root) {
   return ContainerResolver(host_namespace_inode(proc_root, "pid"),
                            host_namespace_inode(proc_root, "mnt"), std::move(list_bulkhead),
-                           proc_root);
+                           proc_root, std::move(bulkhead_generation));
 }
 
 void ContainerResolver::update(ThreadTable& table, int64_t tid, int64_t pid, uint64_t pid_namespace,
@@ -73,17 +75,33 @@ void ContainerResolver::update(ThreadTable& table, int64_t tid, int64_t pid, uin
 std::string ContainerResolver::resolve(ThreadTable& table, int64_t pid, uint64_t pid_namespace,
                                        uint64_t mount_namespace, uint64_t now_ns) {
   Key key{pid_namespace, mount_namespace};
+  uint64_t generation = bulkhead_generation_ ? bulkhead_generation_() : 0;
   auto it = cache_.find(key);
-  if (it != cache_.end() && (it->second.final || now_ns - it->second.checked_ns < kRetryAfterNs))
-    return it->second.id;
-  std::string id = lookup(table, pid, key);
+  if (it != cache_.end()) {
+    Cached& entry = it->second;
+    if (entry.final) return entry.id;
+    if (generation == entry.generation && now_ns - entry.checked_ns < kRetryAfterNs) {
+      // Nothing new on disk and not time to look again, but the table may know more now.
+      if (!entry.creating.empty())
+        if (const BulkheadContainer* found =
+                created_by_monitor(table, pid, entry.creating, /*use_proc=*/false)) {
+          entry.id = adopt(table, *found, key);
+          entry.final = true;
+          entry.creating.clear();
+        }
+      return entry.id;
+    }
+  }
   Cached& entry = cache_[key];
-  entry.id = id;
+  entry.creating.clear();
+  entry.id = lookup(table, pid, key, now_ns, entry);
   entry.checked_ns = now_ns;
+  entry.generation = generation;
   // In the host's pid namespace the answer does not change; elsewhere an empty answer may be a
   // container whose record is not written yet.
-  entry.final = !id.empty() || pid_namespace == host_pid_namespace_;
-  return id;
+  entry.final = !entry.id.empty() || pid_namespace == host_pid_namespace_;
+  if (entry.final) entry.creating.clear();
+  return entry.id;
 }
 
 void ContainerResolver::forget_pid_namespace(uint64_t pid_namespace) {
@@ -99,12 +117,13 @@ void ContainerResolver::on_exit(const ThreadInfo& thread) {
     forget_pid_namespace(thread.pid_namespace);
 }
 
-int64_t ContainerResolver::parent_pid(const ThreadTable& table, int64_t pid) const {
+int64_t ContainerResolver::parent_pid(const ThreadTable& table, int64_t pid, bool use_proc) const {
   if (const ThreadInfo* thread = table.find(pid); thread != nullptr && thread->ppid > 0)
     return thread->ppid;
+  if (!use_proc) return 0;
   // Not known to the table yet: a new process's first event can be read before its parent's
-  // clone returns (the two run on different CPUs), and the rules see that event before the
-  // table learns the child's parent from it.
+  // clone returns (the two run on different CPUs), and the resolver sees each event before the
+  // table learns anything from it.
   std::string status;
   try {
     status = read_file(proc_root_ + "/" + std::to_string(pid) + "/status");
@@ -118,43 +137,59 @@ int64_t ContainerResolver::parent_pid(const ThreadTable& table, int64_t pid) con
   return parent && *parent <= INT64_MAX ? static_cast<int64_t>(*parent) : 0;
 }
 
-std::string ContainerResolver::lookup(ThreadTable& table, int64_t pid, Key key) {
+const BulkheadContainer* ContainerResolver::created_by_monitor(
+    const ThreadTable& table, int64_t pid, const std::vector<BulkheadContainer>& creating,
+    bool use_proc) const {
+  int64_t process = pid;
+  for (int depth = 0; depth < kMaxAncestors; ++depth) {
+    int64_t parent = parent_pid(table, process, use_proc);
+    if (parent <= 0 || parent == process) return nullptr;
+    for (const auto& container : creating)
+      if (container.monitor_pid == parent) return &container;
+    process = parent;
+  }
+  return nullptr;
+}
+
+std::string ContainerResolver::adopt(ThreadTable& table, const BulkheadContainer& container,
+                                     Key key) {
+  ContainerInfo info;
+  info.id = container.id;
+  info.name = container.name;
+  info.image = container.rootfs;
+  info.image_repository = container.rootfs;
+  info.runtime = "bulkhead";
+  info.pid_namespace = key.pid_namespace;
+  info.mount_namespace = key.mount_namespace;
+  table.add_container(std::move(info));
+  return container.id;
+}
+
+std::string ContainerResolver::lookup(ThreadTable& table, int64_t pid, Key key, uint64_t now_ns,
+                                      Cached& entry) {
   if (key.pid_namespace == host_pid_namespace_ && key.mount_namespace == host_mount_namespace_)
     return {};
   if (key.pid_namespace != host_pid_namespace_ && list_bulkhead_) {
     std::vector<BulkheadContainer> containers = list_bulkhead_();
+    // A removed container names only events from before it was found gone: a namespace inode
+    // (or monitor pid) the kernel has handed on since is someone else's.
+    std::erase_if(containers, [now_ns](const BulkheadContainer& container) {
+      return container.removed_ns != 0 && container.removed_ns < now_ns;
+    });
     const BulkheadContainer* found = nullptr;
     for (const auto& container : containers)
-      if (container.pid_namespace == key.pid_namespace) found = &container;
-    if (found == nullptr) {
-      // Still being created: its record has no namespaces yet, but its monitor is an ancestor.
-      std::unordered_set<int64_t> monitors;
-      for (const auto& container : containers)
-        if (container.pid_namespace == 0 && container.monitor_pid > 0)
-          monitors.insert(container.monitor_pid);
-      int64_t process = pid;
-      for (int depth = 0; !monitors.empty() && found == nullptr && depth < kMaxAncestors; ++depth) {
-        int64_t parent = parent_pid(table, process);
-        if (parent <= 0) break;
-        if (monitors.count(parent) != 0) {
-          for (const auto& container : containers)
-            if (container.pid_namespace == 0 && container.monitor_pid == parent) found = &container;
-        }
-        process = parent;
-      }
-    }
-    if (found != nullptr) {
-      ContainerInfo info;
-      info.id = found->id;
-      info.name = found->name;
-      info.image = found->rootfs;
-      info.image_repository = found->rootfs;
-      info.runtime = "bulkhead";
-      info.pid_namespace = key.pid_namespace;
-      info.mount_namespace = key.mount_namespace;
-      table.add_container(std::move(info));
-      return found->id;
-    }
+      if (container.pid_namespace == key.pid_namespace &&
+          (found == nullptr || (found->removed_ns != 0 && container.removed_ns == 0)))
+        found = &container;  // an existing record before a removed one
+    if (found != nullptr) return adopt(table, *found, key);
+    // Still being created: its record has no namespaces yet, but its monitor is an ancestor.
+    for (auto& container : containers)
+      if (container.pid_namespace == 0 && container.monitor_pid > 0)
+        entry.creating.push_back(std::move(container));
+    if (!entry.creating.empty())
+      if (const BulkheadContainer* creator =
+              created_by_monitor(table, pid, entry.creating, /*use_proc=*/true))
+        return adopt(table, *creator, key);
   }
   std::string cgroup;
   try {

@@ -3,7 +3,7 @@
 // namespace inodes instead, and this class maps them to a container:
 //   - bulkhead containers, from their state records (the pid namespace inode the runtime wrote
 //     down, or, while a container is still being set up, its monitor process as an ancestor in
-//     the table or in /proc);
+//     the table or in /proc), including records removed after the event was made;
 //   - Docker, Podman, containerd and CRI-O containers, from the cgroup path in /proc/<pid>/cgroup;
 //   - anything else in the host's namespaces is the host.
 // Results are cached per namespace pair, so the cost per event is one comparison of the thread's
@@ -28,18 +28,25 @@ struct BulkheadContainer {
   int64_t monitor_pid = 0;
   uint64_t pid_namespace = 0;  // 0 while the container is being created
   uint64_t mount_namespace = 0;
+  // When its record was found gone (realtime ns), 0 while it exists: a removed container still
+  // names the events from before that time, which an observer may read late.
+  uint64_t removed_ns = 0;
 };
 using BulkheadContainerLister = std::function<std::vector<BulkheadContainer>()>;
+// Changes whenever the lister's answer may have (optional: without it, only time tells).
+using BulkheadGeneration = std::function<uint64_t()>;
 
 class ContainerResolver {
  public:
   // `host_pid_namespace`/`host_mount_namespace`: the inodes of the host's namespaces (those of
   // /proc/1/ns). `proc_root` is where cgroup files are read.
   ContainerResolver(uint64_t host_pid_namespace, uint64_t host_mount_namespace,
-                    BulkheadContainerLister list_bulkhead, std::string proc_root = "/proc");
+                    BulkheadContainerLister list_bulkhead, std::string proc_root = "/proc",
+                    BulkheadGeneration bulkhead_generation = {});
 
   // The host's namespaces as this process sees /proc/1.
   static ContainerResolver for_host(BulkheadContainerLister list_bulkhead,
+                                    BulkheadGeneration bulkhead_generation = {},
                                     const std::string& proc_root = "/proc");
 
   // Brings the event's thread up to date before the rules see the event: a thread first seen,
@@ -67,16 +74,29 @@ class ContainerResolver {
   struct Cached {
     std::string id;
     uint64_t checked_ns = 0;  // when an unresolved pair was last looked up
+    uint64_t generation = 0;  // the bulkhead generation it was looked up at
     bool final = false;       // a container (or the host): never looked up again
+    // Unresolved: the containers being created when it was looked up. Until the next lookup,
+    // each event checks the table's ancestry against their monitors again (the table learns a
+    // new process's parent from the event after the one it was first seen in).
+    std::vector<BulkheadContainer> creating;
   };
-  std::string lookup(ThreadTable& table, int64_t pid, Key key);
-  // The parent of process `pid` from the table, else from /proc; 0 when neither knows.
-  int64_t parent_pid(const ThreadTable& table, int64_t pid) const;
+  std::string lookup(ThreadTable& table, int64_t pid, Key key, uint64_t now_ns, Cached& entry);
+  // The container whose monitor is an ancestor of `pid`, among `creating`; `use_proc` also asks
+  // /proc for parents the table does not know.
+  const BulkheadContainer* created_by_monitor(const ThreadTable& table, int64_t pid,
+                                              const std::vector<BulkheadContainer>& creating,
+                                              bool use_proc) const;
+  std::string adopt(ThreadTable& table, const BulkheadContainer& container, Key key);
+  // The parent of process `pid` from the table, else (with `use_proc`) from /proc; 0 when
+  // neither knows.
+  int64_t parent_pid(const ThreadTable& table, int64_t pid, bool use_proc) const;
 
   uint64_t host_pid_namespace_;
   uint64_t host_mount_namespace_;
   BulkheadContainerLister list_bulkhead_;
   std::string proc_root_;
+  BulkheadGeneration bulkhead_generation_;
   std::map<Key, Cached> cache_;
 };
 

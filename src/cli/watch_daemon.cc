@@ -30,6 +30,7 @@
 #include "detect/output.h"
 #include "detect/webhook.h"
 #include "runtime/state.h"
+#include "runtime/state_watch.h"
 
 namespace bulkhead::cli {
 namespace {
@@ -46,24 +47,30 @@ constexpr int kBatchIntervalMs = 1;
 // still handled the moment each arrives.
 constexpr std::size_t kBatchThreshold = 16;
 
-// The bulkhead containers the resolver can map namespaces to: every state directory's records.
-std::vector<capture::BulkheadContainer> list_bulkhead_containers() {
+// The bulkhead containers the resolver can map namespaces to: every state directory's records,
+// including those removed a moment ago (their events may still be waiting to be read).
+std::vector<capture::BulkheadContainer> list_bulkhead_containers(runtime::StateWatch& state) {
   std::vector<capture::BulkheadContainer> containers;
-  for (const auto& dir : runtime::observed_state_dirs()) {
-    for (auto& record : runtime::read_records(dir)) {
-      capture::BulkheadContainer container;
-      container.id = record.id;
-      container.name = record.name;
-      container.rootfs = record.rootfs;
-      container.monitor_pid = record.monitor_pid;
-      if (auto it = record.namespaces.find("pid"); it != record.namespaces.end())
-        container.pid_namespace = it->second;
-      if (auto it = record.namespaces.find("mnt"); it != record.namespaces.end())
-        container.mount_namespace = it->second;
-      containers.push_back(std::move(container));
-    }
+  for (auto& observed : state.list()) {
+    runtime::ContainerRecord& record = observed.record;
+    capture::BulkheadContainer container;
+    container.id = std::move(record.id);
+    container.name = std::move(record.name);
+    container.rootfs = std::move(record.rootfs);
+    container.monitor_pid = record.monitor_pid;
+    if (auto it = record.namespaces.find("pid"); it != record.namespaces.end())
+      container.pid_namespace = it->second;
+    if (auto it = record.namespaces.find("mnt"); it != record.namespaces.end())
+      container.mount_namespace = it->second;
+    container.removed_ns = observed.removed_ns;
+    containers.push_back(std::move(container));
   }
   return containers;
+}
+
+capture::ContainerResolver resolver_for(runtime::StateWatch& state) {
+  return capture::ContainerResolver::for_host([&state] { return list_bulkhead_containers(state); },
+                                              [&state] { return state.generation(); });
 }
 
 uint64_t realtime_ns() {
@@ -211,7 +218,7 @@ class WatchDaemon {
       : options_(options),
         engine_(build_engine(options.rule_files, options.engine)),
         capture_(capture::LiveCaptureOptions{capture_types(*engine_), options.ring_buffer_bytes}),
-        resolver_(capture::ContainerResolver::for_host(list_bulkhead_containers)),
+        resolver_(resolver_for(state_watch_)),
         writer_(options.output_file) {
     drop_rule_.name = "Bulkhead internal: syscall event drop";
     drop_rule_.desc = "The kernel could not hand events to bulkhead watch fast enough.";
@@ -407,6 +414,7 @@ class WatchDaemon {
   const LiveWatchOptions& options_;
   std::unique_ptr<detect::Engine> engine_;
   capture::LiveCapture capture_;
+  runtime::StateWatch state_watch_;  // before resolver_, which lists through it
   capture::ContainerResolver resolver_;
   AlertWriter writer_;
   std::unique_ptr<detect::WebhookSender> webhook_;
@@ -444,7 +452,8 @@ void run_live_record(const LiveRecordOptions& options) {
   }
   capture::LiveCapture capture(capture::LiveCaptureOptions{types, options.ring_buffer_bytes});
   capture::ThreadTable table;
-  auto resolver = capture::ContainerResolver::for_host(list_bulkhead_containers);
+  runtime::StateWatch state_watch;
+  auto resolver = resolver_for(state_watch);
   capture::seed_from_proc(table, "/proc", [&](const capture::ThreadInfo& thread, int64_t pid) {
     return resolver.resolve(table, pid, thread.pid_namespace, thread.mount_namespace,
                             realtime_ns());

@@ -201,3 +201,53 @@ TEST_F(ContainerResolverTest, AContainersFirstEventBeforeItsParentsCloneReturnsI
 
 }  // namespace
 }  // namespace bulkhead::capture
+
+namespace bulkhead::capture {
+namespace {
+
+TEST_F(ContainerResolverTest, ARemovedContainerNamesOnlyEventsFromBeforeItWentAway) {
+  // Its events were read late, after its record was removed; the observer still remembers it.
+  BulkheadContainer gone{kBulkheadId, "short", "builtin:busybox", 100, 5000, 6000};
+  gone.removed_ns = 10 * kSecond;
+  bulkhead_.push_back(gone);
+  EXPECT_EQ(resolver().resolve(table_, 200, 5000, 6000, 9 * kSecond), kBulkheadId);
+  // Later events in a namespace with the same inode are someone else's.
+  EXPECT_EQ(resolver().resolve(table_, 200, 5000, 6000, 11 * kSecond), "");
+  // And an existing record with that inode is preferred to the removed one.
+  std::string next(64, 'c');
+  bulkhead_.push_back({next, "next", "builtin:busybox", 300, 5000, 6000});
+  EXPECT_EQ(resolver().resolve(table_, 200, 5000, 6000, 9 * kSecond), next);
+}
+
+TEST_F(ContainerResolverTest, AParentLearnedFromALaterEventCountsBeforeTheRetryDelay) {
+  // The first event came with no parent known anywhere (not in the table, not in /proc); the
+  // table learns it from the next event, which must not wait out the retry delay.
+  bulkhead_.push_back({kBulkheadId, "starting", "builtin:busybox", 100, 0, 0});
+  auto r = resolver();
+  r.update(table_, 1100, 1100, 9700, 9701, 0);
+  EXPECT_EQ(table_.find(1100)->container_id, "");
+  table_.get(1100)->ppid = 100;
+  r.update(table_, 1100, 1100, 9700, 9701, 1000);
+  EXPECT_EQ(table_.find(1100)->container_id, kBulkheadId);
+  EXPECT_EQ(listings_, 1);  // from what the first look listed, without listing again
+}
+
+TEST_F(ContainerResolverTest, ANewGenerationOfRecordsIsLookedAtBeforeTheRetryDelay) {
+  uint64_t generation = 1;
+  ContainerResolver r(
+      kHostPid, kHostMount,
+      [this] {
+        ++listings_;
+        return bulkhead_;
+      },
+      proc_.path().string(), [&generation] { return generation; });
+  EXPECT_EQ(r.resolve(table_, 1200, 9800, 9801, 0), "");
+  bulkhead_.push_back({kBulkheadId, "web", "builtin:busybox", 100, 9800, 9801});
+  EXPECT_EQ(r.resolve(table_, 1200, 9800, 9801, 1000), "");  // nothing says the records changed
+  ++generation;
+  EXPECT_EQ(r.resolve(table_, 1200, 9800, 9801, 2000), kBulkheadId);
+  EXPECT_EQ(listings_, 2);
+}
+
+}  // namespace
+}  // namespace bulkhead::capture
