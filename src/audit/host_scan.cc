@@ -484,7 +484,7 @@ std::optional<ProcessSnapshot> read_process(const std::string& proc_root, int64_
 }
 
 std::vector<int64_t> list_pids(const std::string& proc_root) {
-  std::unique_ptr<DIR, int (*)(DIR*)> dir(::opendir(proc_root.c_str()), ::closedir);
+  UniqueDir dir(::opendir(proc_root.c_str()));
   if (!dir) throw_errno("listing " + proc_root);
   std::vector<int64_t> pids;
   while (const dirent* entry = ::readdir(dir.get())) {

@@ -292,7 +292,7 @@ constexpr std::string_view kRuntimeSocketPaths[] = {
 std::vector<std::string> runtime_socket_candidates(const std::vector<MountInfoEntry>& mounts) {
   std::vector<std::string> paths(std::begin(kRuntimeSocketPaths), std::end(kRuntimeSocketPaths));
   for (const char* run_user : {"/run/user", "/var/run/user"}) {
-    std::unique_ptr<DIR, int (*)(DIR*)> dir(::opendir(run_user), ::closedir);
+    UniqueDir dir(::opendir(run_user));
     if (!dir) continue;
     while (const dirent* entry = ::readdir(dir.get())) {
       std::string uid = entry->d_name;

@@ -1,8 +1,11 @@
-// Owns a file descriptor: closed exactly once, never leaked on an error path.
+// Owns a file descriptor (or a directory stream): closed exactly once, never leaked on an error
+// path.
 #pragma once
 
+#include <dirent.h>
 #include <unistd.h>
 
+#include <memory>
 #include <utility>
 
 namespace bulkhead {
@@ -32,5 +35,11 @@ class UniqueFd {
  private:
   int fd_ = -1;
 };
+
+struct DirCloser {
+  void operator()(DIR* dir) const { ::closedir(dir); }
+};
+// An opendir() stream; null when opendir failed.
+using UniqueDir = std::unique_ptr<DIR, DirCloser>;
 
 }  // namespace bulkhead

@@ -57,7 +57,7 @@ std::optional<T> parse_number(std::string_view text, int base = 10) {
 // Numeric directory entries (pids, tids, fds).
 std::vector<int64_t> numeric_entries(const std::string& path, bool& opened) {
   std::vector<int64_t> out;
-  std::unique_ptr<DIR, int (*)(DIR*)> dir(::opendir(path.c_str()), ::closedir);
+  UniqueDir dir(::opendir(path.c_str()));
   opened = dir != nullptr;
   if (!dir) return out;
   while (dirent* entry = ::readdir(dir.get())) {
@@ -66,22 +66,6 @@ std::vector<int64_t> numeric_entries(const std::string& path, bool& opened) {
       out.push_back(*number);
   }
   return out;
-}
-
-std::string_view status_field(std::string_view status, std::string_view key) {
-  std::size_t pos = 0;
-  while (pos < status.size()) {
-    std::size_t end = status.find('\n', pos);
-    if (end == std::string_view::npos) end = status.size();
-    std::string_view line = status.substr(pos, end - pos);
-    if (line.size() > key.size() && line.substr(0, key.size()) == key && line[key.size()] == ':') {
-      line.remove_prefix(key.size() + 1);
-      while (!line.empty() && (line.front() == '\t' || line.front() == ' ')) line.remove_prefix(1);
-      return line;
-    }
-    pos = end + 1;
-  }
-  return {};
 }
 
 std::vector<std::string_view> words(std::string_view text) {
@@ -478,6 +462,22 @@ class Seeder {
 };
 
 }  // namespace
+
+std::string_view status_field(std::string_view status, std::string_view key) {
+  std::size_t pos = 0;
+  while (pos < status.size()) {
+    std::size_t end = status.find('\n', pos);
+    if (end == std::string_view::npos) end = status.size();
+    std::string_view line = status.substr(pos, end - pos);
+    if (line.size() > key.size() && line.substr(0, key.size()) == key && line[key.size()] == ':') {
+      line.remove_prefix(key.size() + 1);
+      while (!line.empty() && (line.front() == '\t' || line.front() == ' ')) line.remove_prefix(1);
+      return line;
+    }
+    pos = end + 1;
+  }
+  return {};
+}
 
 std::optional<CgroupContainer> container_from_cgroup(std::string_view cgroup_file) {
   auto is_hex = [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); };

@@ -25,6 +25,10 @@ struct CgroupContainer {
 };
 std::optional<CgroupContainer> container_from_cgroup(std::string_view cgroup_file);
 
+// The value of `key` in a /proc/<pid>/status text ("PPid" → "1234"), without the leading
+// whitespace; empty when the key is missing.
+std::string_view status_field(std::string_view status, std::string_view key);
+
 // Reads every /proc/<pid>/task/<tid> under `proc_root` into `table`: parent, credentials and
 // capabilities (status), comm, cmdline, exe and cwd links, loginuid, tty and session (stat),
 // pid/mount namespace inodes, namespaced ids, and the open fds (sockets resolved through the

@@ -34,11 +34,6 @@ constexpr const char* kLockFileName = ".lock";
 constexpr size_t kStatStateIndex = 0;
 constexpr size_t kStatStartTimeIndex = 22 - 3;
 
-struct DirCloser {
-  void operator()(DIR* dir) const { ::closedir(dir); }
-};
-using UniqueDir = std::unique_ptr<DIR, DirCloser>;
-
 bool is_hex(std::string_view text) {
   return std::all_of(text.begin(), text.end(),
                      [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); });

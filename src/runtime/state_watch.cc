@@ -16,11 +16,6 @@
 namespace bulkhead::runtime {
 namespace {
 
-struct DirCloser {
-  void operator()(DIR* dir) const { ::closedir(dir); }
-};
-using UniqueDir = std::unique_ptr<DIR, DirCloser>;
-
 uint64_t realtime_now_ns() {
   struct timespec now {};
   clock_gettime(CLOCK_REALTIME, &now);
