@@ -2,6 +2,7 @@
 
 #include <sys/stat.h>
 
+#include <tuple>
 #include <utility>
 
 #include "base/error.h"
@@ -17,6 +18,9 @@ namespace {
 constexpr uint64_t kRetryAfterNs = 100'000'000;
 // Ancestors walked to find a bulkhead monitor (runtime -> init -> shell -> command ...).
 constexpr int kMaxAncestors = 32;
+// Ended inits remembered; a record outlives its init by the monitor's cleanup, not by thousands
+// of container exits.
+constexpr std::size_t kEndedInitsKept = 4096;
 
 // The host's namespace of `kind`: pid 1's, or this process's when pid 1's cannot be looked at
 // (a sandboxed pid 1 may deny even root; the daemon then runs in the namespaces it watches
@@ -79,14 +83,14 @@ std::string ContainerResolver::resolve(ThreadTable& table, int64_t pid, uint64_t
   auto it = cache_.find(key);
   if (it != cache_.end()) {
     Cached& entry = it->second;
-    if (entry.final) return entry.id;
+    if (entry.final && !(entry.from_record && generation != entry.generation)) return entry.id;
     if (generation == entry.generation && now_ns - entry.checked_ns < kRetryAfterNs) {
       // Nothing new on disk and not time to look again, but the table may know more now.
       if (!entry.creating.empty())
         if (const BulkheadContainer* found =
                 created_by_monitor(table, pid, entry.creating, /*use_proc=*/false)) {
           entry.id = adopt(table, *found, key);
-          entry.final = true;
+          entry.final = entry.from_record = true;
           entry.creating.clear();
         }
       return entry.id;
@@ -94,6 +98,7 @@ std::string ContainerResolver::resolve(ThreadTable& table, int64_t pid, uint64_t
   }
   Cached& entry = cache_[key];
   entry.creating.clear();
+  entry.from_record = false;
   entry.id = lookup(table, pid, key, now_ns, entry);
   entry.checked_ns = now_ns;
   entry.generation = generation;
@@ -112,9 +117,51 @@ void ContainerResolver::forget_pid_namespace(uint64_t pid_namespace) {
 
 void ContainerResolver::on_exit(const ThreadInfo& thread) {
   // The init of a pid namespace takes the namespace with it, and the kernel hands the freed
-  // inode numbers to the next namespaces it makes: the next container may get the same pair.
-  if (thread.vtid == 1 && thread.pid_namespace != host_pid_namespace_ && thread.pid_namespace != 0)
-    forget_pid_namespace(thread.pid_namespace);
+  // inode numbers to the next namespaces it makes: the next container may get the same pair
+  // while the old one's record is still on disk (its monitor removes it after cleaning up).
+  // The init's exit comes before the next container's events in the stream, so from here on
+  // that record no longer claims the inode.
+  if (thread.vtid != 1 || thread.pid_namespace == host_pid_namespace_ || thread.pid_namespace == 0)
+    return;
+  forget_pid_namespace(thread.pid_namespace);
+  std::pair<uint64_t, int64_t> ended{thread.pid_namespace, thread.pid};
+  if (!ended_inits_.insert(ended).second) return;
+  ended_order_.push_back(ended);
+  if (ended_order_.size() > kEndedInitsKept) {
+    ended_inits_.erase(ended_order_.front());
+    ended_order_.pop_front();
+  }
+}
+
+uint64_t ContainerResolver::pid_namespace_of(int64_t pid) const {
+  struct stat info {};
+  std::string path = proc_root_ + "/" + std::to_string(pid) + "/ns/pid";
+  return ::stat(path.c_str(), &info) == 0 ? info.st_ino : 0;
+}
+
+const BulkheadContainer* ContainerResolver::namespace_holder(
+    int64_t pid, uint64_t pid_namespace,
+    const std::vector<const BulkheadContainer*>& claimants) const {
+  if (claimants.size() == 1) return claimants.front();
+  // A process that still runs in the namespace is in the one that exists now: the record whose
+  // init runs in it, or one whose init does not run yet (being created, so the newest).
+  if (pid_namespace_of(pid) == pid_namespace)
+    for (const BulkheadContainer* claimant : claimants)
+      if (claimant->init_pid == 0 ? claimant->removed_ns == 0
+                                  : pid_namespace_of(claimant->init_pid) == pid_namespace)
+        return claimant;
+  // Otherwise the event may have been read late: the namespace is still the one of the record
+  // that held it first, as the stream has not shown its init's exit (those are filtered out).
+  // Inits that started earlier held it earlier; one not started yet is the newest; on a tie an
+  // existing record goes before a removed one.
+  auto order = [](const BulkheadContainer* c) {
+    return std::tuple(c->init_pid == 0, c->init_pid == 0 ? 0 : c->init_start_ticks,
+                      c->removed_ns != 0);
+  };
+  const BulkheadContainer* holder = claimants.front();
+  for (const BulkheadContainer* claimant : claimants)
+    if (order(claimant) < order(holder)) holder = claimant;
+  return holder;
 }
 
 int64_t ContainerResolver::parent_pid(const ThreadTable& table, int64_t pid, bool use_proc) const {
@@ -130,10 +177,7 @@ int64_t ContainerResolver::parent_pid(const ThreadTable& table, int64_t pid, boo
   } catch (const Error&) {
     return 0;  // gone
   }
-  std::size_t at = status.find("\nPPid:");
-  if (at == std::string::npos) return 0;
-  std::size_t end = status.find('\n', at + 1);
-  auto parent = parse_uint64(trim(std::string_view(status).substr(at + 6, end - at - 6)));
+  auto parent = parse_uint64(status_field(status, "PPid"));
   return parent && *parent <= INT64_MAX ? static_cast<int64_t>(*parent) : 0;
 }
 
@@ -176,20 +220,28 @@ std::string ContainerResolver::lookup(ThreadTable& table, int64_t pid, Key key, 
     std::erase_if(containers, [now_ns](const BulkheadContainer& container) {
       return container.removed_ns != 0 && container.removed_ns < now_ns;
     });
-    const BulkheadContainer* found = nullptr;
+    // Records naming this namespace inode, but not one whose init the stream saw exit: the
+    // inode was handed on after that.
+    std::vector<const BulkheadContainer*> claimants;
     for (const auto& container : containers)
       if (container.pid_namespace == key.pid_namespace &&
-          (found == nullptr || (found->removed_ns != 0 && container.removed_ns == 0)))
-        found = &container;  // an existing record before a removed one
-    if (found != nullptr) return adopt(table, *found, key);
+          (container.init_pid == 0 ||
+           ended_inits_.count({container.pid_namespace, container.init_pid}) == 0))
+        claimants.push_back(&container);
+    if (!claimants.empty()) {
+      entry.from_record = true;
+      return adopt(table, *namespace_holder(pid, key.pid_namespace, claimants), key);
+    }
     // Still being created: its record has no namespaces yet, but its monitor is an ancestor.
     for (auto& container : containers)
       if (container.pid_namespace == 0 && container.monitor_pid > 0)
         entry.creating.push_back(std::move(container));
     if (!entry.creating.empty())
       if (const BulkheadContainer* creator =
-              created_by_monitor(table, pid, entry.creating, /*use_proc=*/true))
+              created_by_monitor(table, pid, entry.creating, /*use_proc=*/true)) {
+        entry.from_record = true;
         return adopt(table, *creator, key);
+      }
   }
   std::string cgroup;
   try {

@@ -11,9 +11,12 @@
 #pragma once
 
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <map>
+#include <set>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "capture/thread_table.h"
@@ -28,6 +31,11 @@ struct BulkheadContainer {
   int64_t monitor_pid = 0;
   uint64_t pid_namespace = 0;  // 0 while the container is being created
   uint64_t mount_namespace = 0;
+  // The container's init as the host sees it (0 until it runs) and its start time (clock ticks
+  // after boot, /proc/<pid>/stat field 22): which of two records naming one namespace inode
+  // held it first, and whose end the event stream has shown.
+  int64_t init_pid = 0;
+  uint64_t init_start_ticks = 0;
   // When its record was found gone (realtime ns), 0 while it exists: a removed container still
   // names the events from before that time, which an observer may read late.
   uint64_t removed_ns = 0;
@@ -60,7 +68,8 @@ class ContainerResolver {
                       uint64_t mount_namespace, uint64_t now_ns);
 
   // Call with a thread about to exit (its procexit event): when it is the init of its pid
-  // namespace, what was cached for that namespace is forgotten.
+  // namespace, what was cached for that namespace is forgotten, and a record naming that init
+  // no longer claims the namespace's inode for the events that follow in the stream.
   void on_exit(const ThreadInfo& thread);
   void forget_pid_namespace(uint64_t pid_namespace);
 
@@ -75,7 +84,10 @@ class ContainerResolver {
     std::string id;
     uint64_t checked_ns = 0;  // when an unresolved pair was last looked up
     uint64_t generation = 0;  // the bulkhead generation it was looked up at
-    bool final = false;       // a container (or the host): never looked up again
+    bool final = false;       // a container (or the host): not looked up again, except…
+    // …when a bulkhead record named it and the records changed since: a namespace inode the
+    // stream did not see freed (its init's exit lost) may be another container's by now.
+    bool from_record = false;
     // Unresolved: the containers being created when it was looked up. Until the next lookup,
     // each event checks the table's ancestry against their monitors again (the table learns a
     // new process's parent from the event after the one it was first seen in).
@@ -88,6 +100,13 @@ class ContainerResolver {
                                               const std::vector<BulkheadContainer>& creating,
                                               bool use_proc) const;
   std::string adopt(ThreadTable& table, const BulkheadContainer& container, Key key);
+  // Among records naming the same pid namespace inode, the one that holds it for an event of
+  // `pid` (see lookup()).
+  const BulkheadContainer* namespace_holder(
+      int64_t pid, uint64_t pid_namespace,
+      const std::vector<const BulkheadContainer*>& claimants) const;
+  // The inode of /proc/<pid>/ns/pid, 0 when the process is gone.
+  uint64_t pid_namespace_of(int64_t pid) const;
   // The parent of process `pid` from the table, else (with `use_proc`) from /proc; 0 when
   // neither knows.
   int64_t parent_pid(const ThreadTable& table, int64_t pid, bool use_proc) const;
@@ -98,6 +117,10 @@ class ContainerResolver {
   std::string proc_root_;
   BulkheadGeneration bulkhead_generation_;
   std::map<Key, Cached> cache_;
+  // Inits whose exit the stream has shown, as (pid namespace, host pid), oldest first in
+  // `ended_order_` so the set stays bounded.
+  std::set<std::pair<uint64_t, int64_t>> ended_inits_;
+  std::deque<std::pair<uint64_t, int64_t>> ended_order_;
 };
 
 }  // namespace bulkhead::capture

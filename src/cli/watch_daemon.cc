@@ -58,6 +58,8 @@ std::vector<capture::BulkheadContainer> list_bulkhead_containers(runtime::StateW
     container.name = std::move(record.name);
     container.rootfs = std::move(record.rootfs);
     container.monitor_pid = record.monitor_pid;
+    container.init_pid = record.pid;
+    container.init_start_ticks = record.pid_start_time;
     if (auto it = record.namespaces.find("pid"); it != record.namespaces.end())
       container.pid_namespace = it->second;
     if (auto it = record.namespaces.find("mnt"); it != record.namespaces.end())

@@ -4,6 +4,7 @@
 #include "capture/container_resolver.h"
 
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 
 #include <filesystem>
 #include <fstream>
@@ -247,6 +248,87 @@ TEST_F(ContainerResolverTest, ANewGenerationOfRecordsIsLookedAtBeforeTheRetryDel
   ++generation;
   EXPECT_EQ(r.resolve(table_, 1200, 9800, 9801, 2000), kBulkheadId);
   EXPECT_EQ(listings_, 2);
+}
+
+TEST_F(ContainerResolverTest, ARecordOutlivingItsInitsExitDoesNotClaimTheNextContainer) {
+  // The first container's init exited (the stream showed it), but its monitor has not removed
+  // the record yet when the next container gets the same namespace inodes.
+  BulkheadContainer first{kBulkheadId, "first", "builtin:busybox", 100, 5000, 6000};
+  first.init_pid = 150;
+  first.init_start_ticks = 10;
+  std::string second_id(64, 'b');
+  BulkheadContainer second{second_id, "second", "builtin:busybox", 300, 5000, 6000};
+  bulkhead_ = {first, second};  // in the order a directory listing may give
+  auto r = resolver();
+  // Before the exit, an event read late is the first container's: it held the inode first.
+  EXPECT_EQ(r.resolve(table_, 151, 5000, 6000, 0), kBulkheadId);
+  ThreadInfo init;
+  init.tid = init.pid = 150;
+  init.vtid = init.vpid = 1;
+  init.pid_namespace = 5000;
+  init.mount_namespace = 6000;
+  r.on_exit(init);
+  EXPECT_EQ(r.resolve(table_, 301, 5000, 6000, 1000), second_id);
+  // Also when the second one's init runs by now and started later.
+  second.init_pid = 310;
+  second.init_start_ticks = 20;
+  bulkhead_ = {second, first};
+  r.forget_pid_namespace(5000);
+  EXPECT_EQ(r.resolve(table_, 311, 5000, 6000, 2000), second_id);
+}
+
+// Processes 400 and 410 in one pid namespace, whose inode is returned: files stand in for
+// /proc/<pid>/ns/pid, hard links for one namespace.
+uint64_t two_processes_in_one_namespace(const testing::TempDir& proc) {
+  std::filesystem::create_directories(proc.sub("400/ns"));
+  std::ofstream(proc.sub("400/ns/pid")) << "";
+  std::filesystem::create_directories(proc.sub("410/ns"));
+  std::filesystem::create_hard_link(proc.sub("400/ns/pid"), proc.sub("410/ns/pid"));
+  struct stat info {};
+  if (::stat(proc.sub("400/ns/pid").c_str(), &info) != 0) return 0;
+  return info.st_ino;
+}
+
+TEST_F(ContainerResolverTest, AProcessStillInTheNamespaceBelongsToTheRecordWhoseInitIsInItNow) {
+  // The stream did not show the first init's exit (it ended before the capture started, or the
+  // event was lost); the process itself still runs, in the same namespace as the second init.
+  uint64_t inode = two_processes_in_one_namespace(proc_);
+  ASSERT_NE(inode, 0u);
+  BulkheadContainer first{kBulkheadId, "first", "builtin:busybox", 100, inode, 6000};
+  first.init_pid = 150;  // gone: no /proc entry
+  first.init_start_ticks = 10;
+  std::string second_id(64, 'b');
+  BulkheadContainer second{second_id, "second", "builtin:busybox", 300, inode, 6000};
+  second.init_pid = 410;
+  second.init_start_ticks = 20;
+  bulkhead_ = {first, second};
+  EXPECT_EQ(resolver().resolve(table_, 400, inode, 6000, 0), second_id);
+  // A process that is gone cannot tell: the record that held the inode first keeps it.
+  EXPECT_EQ(resolver().resolve(table_, 401, inode, 6000, 0), kBulkheadId);
+}
+
+TEST_F(ContainerResolverTest, ACachedContainerIsCheckedAgainWhenTheRecordsChange) {
+  // The first container's namespace inode went to a second container without the stream
+  // showing the first init's exit: what was cached for the inode must not stick.
+  uint64_t inode = two_processes_in_one_namespace(proc_);
+  ASSERT_NE(inode, 0u);
+  uint64_t generation = 1;
+  ContainerResolver r(
+      kHostPid, kHostMount, [this] { return bulkhead_; }, proc_.path().string(),
+      [&generation] { return generation; });
+  BulkheadContainer first{kBulkheadId, "first", "builtin:busybox", 100, inode, 6000};
+  first.init_pid = 150;
+  first.init_start_ticks = 10;
+  bulkhead_ = {first};
+  EXPECT_EQ(r.resolve(table_, 151, inode, 6000, 0), kBulkheadId);
+  std::string second_id(64, 'b');
+  BulkheadContainer second{second_id, "second", "builtin:busybox", 300, inode, 6000};
+  second.init_pid = 410;
+  second.init_start_ticks = 20;
+  bulkhead_ = {first, second};
+  EXPECT_EQ(r.resolve(table_, 400, inode, 6000, 1000), kBulkheadId);  // nothing said so yet
+  ++generation;
+  EXPECT_EQ(r.resolve(table_, 400, inode, 6000, 2000), second_id);
 }
 
 }  // namespace
