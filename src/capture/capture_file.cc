@@ -11,6 +11,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "base/clock.h"
 #include "base/error.h"
 
 namespace bulkhead::capture {
@@ -267,14 +268,9 @@ CaptureHeader current_host_header() {
   CaptureHeader header;
   char name[256] = {};
   if (::gethostname(name, sizeof name - 1) == 0) header.hostname = name;
-  timespec now{}, since_boot{};
-  ::clock_gettime(CLOCK_REALTIME, &now);
-  ::clock_gettime(CLOCK_BOOTTIME, &since_boot);
-  auto ns = [](const timespec& t) {
-    return static_cast<uint64_t>(t.tv_sec) * 1'000'000'000 + static_cast<uint64_t>(t.tv_nsec);
-  };
-  header.creation_time_ns = ns(now);
-  header.boot_time_ns = ns(now) - ns(since_boot);
+  uint64_t now = clock_now_ns(CLOCK_REALTIME);
+  header.creation_time_ns = now;
+  header.boot_time_ns = now - clock_now_ns(CLOCK_BOOTTIME);
   return header;
 }
 

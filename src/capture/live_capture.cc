@@ -17,6 +17,7 @@
 #include <utility>
 #include <vector>
 
+#include "base/clock.h"
 #include "base/error.h"
 #include "base/unique_fd.h"
 // The wire format (bpf/) first: the skeleton's view of the programs' globals uses its types.
@@ -182,12 +183,10 @@ std::string tail(const std::string& log, std::size_t max = 1500) {
 }
 
 int64_t boot_to_realtime_offset() {
-  timespec real_before{}, boot{}, real_after{};
-  clock_gettime(CLOCK_REALTIME, &real_before);
-  clock_gettime(CLOCK_BOOTTIME, &boot);
-  clock_gettime(CLOCK_REALTIME, &real_after);
-  auto ns = [](const timespec& t) { return int64_t{t.tv_sec} * 1000000000 + t.tv_nsec; };
-  return (ns(real_before) + ns(real_after)) / 2 - ns(boot);
+  auto real_before = static_cast<int64_t>(clock_now_ns(CLOCK_REALTIME));
+  auto boot = static_cast<int64_t>(clock_now_ns(CLOCK_BOOTTIME));
+  auto real_after = static_cast<int64_t>(clock_now_ns(CLOCK_REALTIME));
+  return (real_before + real_after) / 2 - boot;
 }
 
 class Mapping {

@@ -17,6 +17,7 @@
 #include <string>
 #include <utility>
 
+#include "base/clock.h"
 #include "base/error.h"
 #include "base/http.h"
 #include "base/unique_fd.h"
@@ -73,12 +74,6 @@ std::vector<capture::BulkheadContainer> list_bulkhead_containers(runtime::StateW
 capture::ContainerResolver resolver_for(runtime::StateWatch& state) {
   return capture::ContainerResolver::for_host([&state] { return list_bulkhead_containers(state); },
                                               [&state] { return state.generation(); });
-}
-
-uint64_t realtime_ns() {
-  struct timespec now {};
-  clock_gettime(CLOCK_REALTIME, &now);
-  return static_cast<uint64_t>(now.tv_sec) * 1'000'000'000 + static_cast<uint64_t>(now.tv_nsec);
 }
 
 // Blocks the signals the daemon handles (before any thread starts, so every thread inherits
@@ -235,7 +230,7 @@ class WatchDaemon {
     capture::seed_from_proc(
         engine_->threads(), "/proc", [this](const capture::ThreadInfo& thread, int64_t pid) {
           return resolver_.resolve(engine_->threads(), pid, thread.pid_namespace,
-                                   thread.mount_namespace, realtime_ns());
+                                   thread.mount_namespace, clock_now_ns());
         });
     if (!options.webhook_url.empty())
       webhook_ = std::make_unique<detect::WebhookSender>(http::parse_url(options.webhook_url),
@@ -341,7 +336,7 @@ class WatchDaemon {
                                      {"n_evts", delivered, false, true}};
     detect::Alert alert;
     alert.rule = &drop_rule_;
-    alert.time_ns = realtime_ns();
+    alert.time_ns = clock_now_ns();
     alert.output = output;
     alert.fields = fields;
     log_line(output);
@@ -458,7 +453,7 @@ void run_live_record(const LiveRecordOptions& options) {
   auto resolver = resolver_for(state_watch);
   capture::seed_from_proc(table, "/proc", [&](const capture::ThreadInfo& thread, int64_t pid) {
     return resolver.resolve(table, pid, thread.pid_namespace, thread.mount_namespace,
-                            realtime_ns());
+                            clock_now_ns());
   });
   capture::CaptureWriter writer(options.path);
   writer.write_snapshot(table);

@@ -11,16 +11,11 @@
 #include <memory>
 #include <utility>
 
+#include "base/clock.h"
 #include "base/error.h"
 
 namespace bulkhead::runtime {
 namespace {
-
-uint64_t realtime_now_ns() {
-  struct timespec now {};
-  clock_gettime(CLOCK_REALTIME, &now);
-  return static_cast<uint64_t>(now.tv_sec) * 1'000'000'000 + static_cast<uint64_t>(now.tv_nsec);
-}
 
 // What an observer names a container by; a change in any of these is worth a new look.
 bool same_for_observers(const ContainerRecord& a, const ContainerRecord& b) {
@@ -77,7 +72,7 @@ void StateWatch::watch_directory(const std::string& path, uint32_t mask) {
 }
 
 void StateWatch::rescan() {
-  uint64_t now = realtime_now_ns();
+  uint64_t now = clock_now_ns();
   bool changed = false;
   std::set<std::string> present;
   std::set<std::string> still_watched;
