@@ -140,20 +140,11 @@ uint64_t ContainerResolver::pid_namespace_of(int64_t pid) const {
 }
 
 const BulkheadContainer* ContainerResolver::namespace_holder(
-    int64_t pid, uint64_t pid_namespace,
-    const std::vector<const BulkheadContainer*>& claimants) const {
-  if (claimants.size() == 1) return claimants.front();
-  // A process that still runs in the namespace is in the one that exists now: the record whose
-  // init runs in it, or one whose init does not run yet (being created, so the newest).
-  if (pid_namespace_of(pid) == pid_namespace)
-    for (const BulkheadContainer* claimant : claimants)
-      if (claimant->init_pid == 0 ? claimant->removed_ns == 0
-                                  : pid_namespace_of(claimant->init_pid) == pid_namespace)
-        return claimant;
-  // Otherwise the event may have been read late: the namespace is still the one of the record
-  // that held it first, as the stream has not shown its init's exit (those are filtered out).
-  // Inits that started earlier held it earlier; one not started yet is the newest; on a tie an
-  // existing record goes before a removed one.
+    const std::vector<const BulkheadContainer*>& claimants) {
+  // The event may have been read late: the namespace is still the one of the record that held
+  // it first, as the stream has not shown its init's exit (those are filtered out). Inits that
+  // started earlier held it earlier; one not started yet is the newest; on a tie an existing
+  // record goes before a removed one.
   auto order = [](const BulkheadContainer* c) {
     return std::tuple(c->init_pid == 0, c->init_pid == 0 ? 0 : c->init_start_ticks,
                       c->removed_ns != 0);
@@ -228,9 +219,16 @@ std::string ContainerResolver::lookup(ThreadTable& table, int64_t pid, Key key, 
           (container.init_pid == 0 ||
            ended_inits_.count({container.pid_namespace, container.init_pid}) == 0))
         claimants.push_back(&container);
+    // A process that still runs in the namespace shows which one it is: a pid namespace lives
+    // as long as its init, so a record whose init does not run in it now is of an earlier
+    // namespace that had the inode (its exit not seen: before the capture started, or lost).
+    if (!claimants.empty() && pid_namespace_of(pid) == key.pid_namespace)
+      std::erase_if(claimants, [&](const BulkheadContainer* claimant) {
+        return claimant->init_pid != 0 && pid_namespace_of(claimant->init_pid) != key.pid_namespace;
+      });
     if (!claimants.empty()) {
       entry.from_record = true;
-      return adopt(table, *namespace_holder(pid, key.pid_namespace, claimants), key);
+      return adopt(table, *namespace_holder(claimants), key);
     }
     // Still being created: its record has no namespaces yet, but its monitor is an ancestor.
     for (auto& container : containers)

@@ -100,11 +100,10 @@ class ContainerResolver {
                                               const std::vector<BulkheadContainer>& creating,
                                               bool use_proc) const;
   std::string adopt(ThreadTable& table, const BulkheadContainer& container, Key key);
-  // Among records naming the same pid namespace inode, the one that holds it for an event of
-  // `pid` (see lookup()).
-  const BulkheadContainer* namespace_holder(
-      int64_t pid, uint64_t pid_namespace,
-      const std::vector<const BulkheadContainer*>& claimants) const;
+  // Among records still naming the same pid namespace inode for an event (see lookup()), the
+  // one that held it first.
+  static const BulkheadContainer* namespace_holder(
+      const std::vector<const BulkheadContainer*>& claimants);
   // The inode of /proc/<pid>/ns/pid, 0 when the process is gone.
   uint64_t pid_namespace_of(int64_t pid) const;
   // The parent of process `pid` from the table, else (with `use_proc`) from /proc; 0 when

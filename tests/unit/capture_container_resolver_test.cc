@@ -307,6 +307,28 @@ TEST_F(ContainerResolverTest, AProcessStillInTheNamespaceBelongsToTheRecordWhose
   EXPECT_EQ(resolver().resolve(table_, 401, inode, 6000, 0), kBulkheadId);
 }
 
+TEST_F(ContainerResolverTest, TheOnlyRecordNamingTheInodeIsNotTakenWhenItsInitIsElsewhere) {
+  // The old container's init ended before the capture started and its record is still there
+  // (or just removed); the new container's record has no namespaces yet. The new container's
+  // first process runs in the namespace, the old init does not: the old record is not its own,
+  // and the new one is found through its monitor.
+  uint64_t inode = two_processes_in_one_namespace(proc_);
+  ASSERT_NE(inode, 0u);
+  BulkheadContainer old{kBulkheadId, "old", "builtin:busybox", 100, inode, 6000};
+  old.init_pid = 150;  // gone: no /proc entry
+  old.init_start_ticks = 10;
+  std::string new_id(64, 'b');
+  BulkheadContainer creating{new_id, "new", "builtin:busybox", 300, 0, 0};
+  bulkhead_ = {old, creating};
+  add_thread(400, 300);
+  EXPECT_EQ(resolver().resolve(table_, 400, inode, 6000, 0), new_id);
+  // Without the new record nothing claims it.
+  bulkhead_ = {old};
+  EXPECT_EQ(resolver().resolve(table_, 400, inode, 6000, 0), "");
+  // A process that is gone cannot tell, and the old record keeps the inode.
+  EXPECT_EQ(resolver().resolve(table_, 401, inode, 6000, 0), kBulkheadId);
+}
+
 TEST_F(ContainerResolverTest, ACachedContainerIsCheckedAgainWhenTheRecordsChange) {
   // The first container's namespace inode went to a second container without the stream
   // showing the first init's exit: what was cached for the inode must not stick.
