@@ -83,14 +83,20 @@ std::string ContainerResolver::resolve(ThreadTable& table, int64_t pid, uint64_t
   auto it = cache_.find(key);
   if (it != cache_.end()) {
     Cached& entry = it->second;
-    if (entry.final && !(entry.from_record && generation != entry.generation)) return entry.id;
-    if (generation == entry.generation && now_ns - entry.checked_ns < kRetryAfterNs) {
+    if (entry.final) {
+      // Looked up again only when it came from a record that may no longer be this
+      // namespace's.
+      if (!entry.from_record || (generation == entry.generation &&
+                                 !init_left_namespace(entry.init_pid, pid, pid_namespace)))
+        return entry.id;
+    } else if (generation == entry.generation && now_ns - entry.checked_ns < kRetryAfterNs) {
       // Nothing new on disk and not time to look again, but the table may know more now.
       if (!entry.creating.empty())
         if (const BulkheadContainer* found =
                 created_by_monitor(table, pid, entry.creating, /*use_proc=*/false)) {
           entry.id = adopt(table, *found, key);
           entry.final = entry.from_record = true;
+          entry.init_pid = found->init_pid;
           entry.creating.clear();
         }
       return entry.id;
@@ -99,6 +105,7 @@ std::string ContainerResolver::resolve(ThreadTable& table, int64_t pid, uint64_t
   Cached& entry = cache_[key];
   entry.creating.clear();
   entry.from_record = false;
+  entry.init_pid = 0;
   entry.id = lookup(table, pid, key, now_ns, entry);
   entry.checked_ns = now_ns;
   entry.generation = generation;
@@ -137,6 +144,13 @@ uint64_t ContainerResolver::pid_namespace_of(int64_t pid) const {
   struct stat info {};
   std::string path = proc_root_ + "/" + std::to_string(pid) + "/ns/pid";
   return ::stat(path.c_str(), &info) == 0 ? info.st_ino : 0;
+}
+
+bool ContainerResolver::init_left_namespace(int64_t init, int64_t pid,
+                                            uint64_t pid_namespace) const {
+  // A pid namespace lives as long as its init: one that runs in it now is its own.
+  return init != 0 && pid_namespace_of(init) != pid_namespace &&
+         pid_namespace_of(pid) == pid_namespace;
 }
 
 const BulkheadContainer* ContainerResolver::namespace_holder(
@@ -222,13 +236,14 @@ std::string ContainerResolver::lookup(ThreadTable& table, int64_t pid, Key key, 
     // A process that still runs in the namespace shows which one it is: a pid namespace lives
     // as long as its init, so a record whose init does not run in it now is of an earlier
     // namespace that had the inode (its exit not seen: before the capture started, or lost).
-    if (!claimants.empty() && pid_namespace_of(pid) == key.pid_namespace)
-      std::erase_if(claimants, [&](const BulkheadContainer* claimant) {
-        return claimant->init_pid != 0 && pid_namespace_of(claimant->init_pid) != key.pid_namespace;
-      });
+    std::erase_if(claimants, [&](const BulkheadContainer* claimant) {
+      return init_left_namespace(claimant->init_pid, pid, key.pid_namespace);
+    });
     if (!claimants.empty()) {
+      const BulkheadContainer* holder = namespace_holder(claimants);
       entry.from_record = true;
-      return adopt(table, *namespace_holder(claimants), key);
+      entry.init_pid = holder->init_pid;
+      return adopt(table, *holder, key);
     }
     // Still being created: its record has no namespaces yet, but its monitor is an ancestor.
     for (auto& container : containers)
@@ -238,6 +253,7 @@ std::string ContainerResolver::lookup(ThreadTable& table, int64_t pid, Key key, 
       if (const BulkheadContainer* creator =
               created_by_monitor(table, pid, entry.creating, /*use_proc=*/true)) {
         entry.from_record = true;
+        entry.init_pid = creator->init_pid;
         return adopt(table, *creator, key);
       }
   }

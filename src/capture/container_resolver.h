@@ -88,6 +88,9 @@ class ContainerResolver {
     // …when a bulkhead record named it and the records changed since: a namespace inode the
     // stream did not see freed (its init's exit lost) may be another container's by now.
     bool from_record = false;
+    // The init of the record it came from (0 when not known yet): a new process in the
+    // namespace while that init is not in it shows the answer is of an earlier namespace.
+    int64_t init_pid = 0;
     // Unresolved: the containers being created when it was looked up. Until the next lookup,
     // each event checks the table's ancestry against their monitors again (the table learns a
     // new process's parent from the event after the one it was first seen in).
@@ -106,6 +109,9 @@ class ContainerResolver {
       const std::vector<const BulkheadContainer*>& claimants);
   // The inode of /proc/<pid>/ns/pid, 0 when the process is gone.
   uint64_t pid_namespace_of(int64_t pid) const;
+  // Whether `init` (a record's) no longer runs in `pid_namespace` while `pid` does: then the
+  // record is of an earlier namespace with that inode.
+  bool init_left_namespace(int64_t init, int64_t pid, uint64_t pid_namespace) const;
   // The parent of process `pid` from the table, else (with `use_proc`) from /proc; 0 when
   // neither knows.
   int64_t parent_pid(const ThreadTable& table, int64_t pid, bool use_proc) const;

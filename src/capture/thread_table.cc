@@ -692,6 +692,10 @@ void ThreadTable::on_clone(ThreadInfo& caller, const Event& event) {
         int64_t pid = caller.pid, tid = caller.tid;
         ThreadInfo& child = spawn_child(parent->second, tid, flags, event.timestamp_ns);
         child.pid = pid;
+        // Its ids in its own pid namespace (1 for a new namespace's init) come only with this
+        // event: the parent's side does not repeat them.
+        if (auto vtid = arg_int(event, Arg::vtid)) child.vtid = *vtid;
+        if (auto vpid = arg_int(event, Arg::vpid)) child.vpid = *vpid;
         return;
       }
       caller.ppid = *ptid;

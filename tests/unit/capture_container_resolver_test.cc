@@ -330,26 +330,45 @@ TEST_F(ContainerResolverTest, TheOnlyRecordNamingTheInodeIsNotTakenWhenItsInitIs
 }
 
 TEST_F(ContainerResolverTest, ACachedContainerIsCheckedAgainWhenTheRecordsChange) {
-  // The first container's namespace inode went to a second container without the stream
-  // showing the first init's exit: what was cached for the inode must not stick.
-  uint64_t inode = two_processes_in_one_namespace(proc_);
-  ASSERT_NE(inode, 0u);
+  // What was cached for a namespace inode must not stick when the inode may have gone to
+  // another container without the stream showing the first init's exit.
   uint64_t generation = 1;
   ContainerResolver r(
       kHostPid, kHostMount, [this] { return bulkhead_; }, proc_.path().string(),
       [&generation] { return generation; });
-  BulkheadContainer first{kBulkheadId, "first", "builtin:busybox", 100, inode, 6000};
-  first.init_pid = 150;
-  first.init_start_ticks = 10;
-  bulkhead_ = {first};
-  EXPECT_EQ(r.resolve(table_, 151, inode, 6000, 0), kBulkheadId);
+  BulkheadContainer first{kBulkheadId, "first", "builtin:busybox", 100, 5000, 6000};
+  bulkhead_ = {first};  // its init not known yet: nothing in /proc to check
+  EXPECT_EQ(r.resolve(table_, 151, 5000, 6000, 0), kBulkheadId);
   std::string second_id(64, 'b');
-  BulkheadContainer second{second_id, "second", "builtin:busybox", 300, inode, 6000};
-  second.init_pid = 410;
+  BulkheadContainer second{second_id, "second", "builtin:busybox", 300, 5000, 6000};
+  second.init_pid = 310;
   second.init_start_ticks = 20;
   bulkhead_ = {first, second};
-  EXPECT_EQ(r.resolve(table_, 400, inode, 6000, 1000), kBulkheadId);  // nothing said so yet
+  EXPECT_EQ(r.resolve(table_, 401, 5000, 6000, 1000), kBulkheadId);  // nothing said so yet
   ++generation;
+  EXPECT_EQ(r.resolve(table_, 401, 5000, 6000, 2000), second_id);
+}
+
+TEST_F(ContainerResolverTest, ACachedContainerIsCheckedAgainWhenItsInitLeftTheNamespace) {
+  // The records changed, but the watcher has not noticed yet (no new generation); a new
+  // process runs in the namespace while the cached record's init does not.
+  uint64_t inode = two_processes_in_one_namespace(proc_);
+  ASSERT_NE(inode, 0u);
+  ContainerResolver r(
+      kHostPid, kHostMount, [this] { return bulkhead_; }, proc_.path().string(),
+      [] { return uint64_t{1}; });
+  BulkheadContainer first{kBulkheadId, "first", "builtin:busybox", 100, inode, 6000};
+  first.init_pid = 410;  // runs in the namespace
+  first.init_start_ticks = 10;
+  bulkhead_ = {first};
+  EXPECT_EQ(r.resolve(table_, 400, inode, 6000, 0), kBulkheadId);
+  EXPECT_EQ(r.resolve(table_, 400, inode, 6000, 1000), kBulkheadId);  // cached, still right
+  // The first init is gone; the second container's record has no namespaces yet, and the
+  // process descends from its monitor.
+  std::filesystem::remove(proc_.sub("410/ns/pid"));
+  std::string second_id(64, 'b');
+  bulkhead_ = {first, {second_id, "second", "builtin:busybox", 300, 0, 0}};
+  add_thread(400, 300);
   EXPECT_EQ(r.resolve(table_, 400, inode, 6000, 2000), second_id);
 }
 

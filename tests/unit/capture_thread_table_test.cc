@@ -130,6 +130,29 @@ TEST_F(CaptureThreadTable, ChildSideFirstCopiesTheParent) {
   EXPECT_EQ(table_.find(300)->ppid, 100);
 }
 
+TEST_F(CaptureThreadTable, ANewPidNamespacesInitKeepsItsIdsWhicheverSideComesFirst) {
+  // The ids in its own namespace come only with the child's event; a container's init must
+  // be known as vtid 1 (the resolver ends the namespace's claim at its exit).
+  seed(100, 1, "bulkhead", "/");
+  apply(OwnedEvent(EventType::clone3, 300, 300, 0)
+            .set("flags", 0x20000000)
+            .set("ptid", 100)
+            .set("vtid", 1)
+            .set("vpid", 1));
+  clone_parent(100, 100, 300, 0x20000000);
+  EXPECT_EQ(table_.find(300)->vtid, 1);
+  EXPECT_EQ(table_.find(300)->vpid, 1);
+  // The parent's side first.
+  clone_parent(100, 100, 400, 0x20000000);
+  apply(OwnedEvent(EventType::clone3, 400, 400, 0)
+            .set("flags", 0x20000000)
+            .set("ptid", 100)
+            .set("vtid", 1)
+            .set("vpid", 1));
+  EXPECT_EQ(table_.find(400)->vtid, 1);
+  EXPECT_EQ(table_.find(400)->vpid, 1);
+}
+
 TEST_F(CaptureThreadTable, ThreadsShareThePidAndFdTable) {
   seed(100, 1, "nginx", "/");
   clone_parent(100, 100, 101, kCloneThread | kCloneFiles | kCloneVm);
