@@ -85,8 +85,9 @@ class ContainerResolver {
     uint64_t checked_ns = 0;  // when an unresolved pair was last looked up
     uint64_t generation = 0;  // the bulkhead generation it was looked up at
     bool final = false;       // a container (or the host): not looked up again, except…
-    // …when a bulkhead record named it and the records changed since: a namespace inode the
-    // stream did not see freed (its init's exit lost) may be another container's by now.
+    // …when a bulkhead record named it and the records changed since, or its init left the
+    // namespace: a namespace inode the stream did not see freed (its init's exit lost) may be
+    // another container's by now.
     bool from_record = false;
     // The init of the record it came from (0 when not known yet): a new process in the
     // namespace while that init is not in it shows the answer is of an earlier namespace.

@@ -244,6 +244,12 @@ std::string_view base_directory(const ThreadTable& table, const ThreadInfo& thre
   return thread.cwd.empty() ? std::string_view("/") : std::string_view(thread.cwd);
 }
 
+// A clone child's own event: its thread and process ids inside its pid namespace.
+void take_namespaced_ids(ThreadInfo& thread, const Event& event) {
+  if (auto vtid = arg_int(event, Arg::vtid)) thread.vtid = *vtid;
+  if (auto vpid = arg_int(event, Arg::vpid)) thread.vpid = *vpid;
+}
+
 }  // namespace
 
 void resolve_path_into(std::string& out, std::string_view base, std::string_view path) {
@@ -694,8 +700,7 @@ void ThreadTable::on_clone(ThreadInfo& caller, const Event& event) {
         child.pid = pid;
         // Its ids in its own pid namespace (1 for a new namespace's init) come only with this
         // event: the parent's side does not repeat them.
-        if (auto vtid = arg_int(event, Arg::vtid)) child.vtid = *vtid;
-        if (auto vpid = arg_int(event, Arg::vpid)) child.vpid = *vpid;
+        take_namespaced_ids(child, event);
         return;
       }
       caller.ppid = *ptid;
@@ -707,8 +712,7 @@ void ThreadTable::on_clone(ThreadInfo& caller, const Event& event) {
     caller.uid = static_cast<uint32_t>(arg_uint(event, Arg::uid, caller.uid));
     caller.gid = static_cast<uint32_t>(arg_uint(event, Arg::gid, caller.gid));
   }
-  if (auto vtid = arg_int(event, Arg::vtid)) caller.vtid = *vtid;
-  if (auto vpid = arg_int(event, Arg::vpid)) caller.vpid = *vpid;
+  take_namespaced_ids(caller, event);
 }
 
 void ThreadTable::on_exec(ThreadInfo& thread, const Event& event) {

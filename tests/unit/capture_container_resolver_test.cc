@@ -34,6 +34,15 @@ class ContainerResolverTest : public ::testing::Test {
         },
         proc_.path().string());
   }
+  // The init (pid 1 inside) of a pid namespace, host pid `pid`, as the table knows it.
+  static ThreadInfo namespace_init(int64_t pid, uint64_t pid_namespace, uint64_t mount_namespace) {
+    ThreadInfo init;
+    init.tid = init.pid = pid;
+    init.vtid = init.vpid = 1;
+    init.pid_namespace = pid_namespace;
+    init.mount_namespace = mount_namespace;
+    return init;
+  }
   ThreadInfo& add_thread(int64_t tid, int64_t ppid) {
     ThreadInfo info;
     info.tid = info.pid = tid;
@@ -137,11 +146,7 @@ TEST_F(ContainerResolverTest, ANewContainerReusingDeadNamespaceInodesIsNotTheOld
   auto r = resolver();
   EXPECT_EQ(r.resolve(table_, 200, 5000, 6000, 0), kBulkheadId);
   // The first container's init exits; the kernel reuses its namespace inodes for the next one.
-  ThreadInfo init;
-  init.tid = init.pid = 200;
-  init.vtid = init.vpid = 1;
-  init.pid_namespace = 5000;
-  init.mount_namespace = 6000;
+  ThreadInfo init = namespace_init(200, 5000, 6000);
   r.on_exit(init);
   std::string second_id(64, 'b');
   bulkhead_ = {{second_id, "second", "builtin:busybox", 300, 5000, 6000}};
@@ -262,11 +267,7 @@ TEST_F(ContainerResolverTest, ARecordOutlivingItsInitsExitDoesNotClaimTheNextCon
   auto r = resolver();
   // Before the exit, an event read late is the first container's: it held the inode first.
   EXPECT_EQ(r.resolve(table_, 151, 5000, 6000, 0), kBulkheadId);
-  ThreadInfo init;
-  init.tid = init.pid = 150;
-  init.vtid = init.vpid = 1;
-  init.pid_namespace = 5000;
-  init.mount_namespace = 6000;
+  ThreadInfo init = namespace_init(150, 5000, 6000);
   r.on_exit(init);
   EXPECT_EQ(r.resolve(table_, 301, 5000, 6000, 1000), second_id);
   // Also when the second one's init runs by now and started later.
